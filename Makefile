@@ -1,0 +1,52 @@
+# NTM Tracker — two commands: `make run` (install, migrate, demo data, serve) and `make test` (whole suite).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run install system-deps test lint migrate demo bench bench-reports clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+# Debian packages for WeasyPrint (Pango), PDF text extraction, QR decoding in tests and the browser tests.
+system-deps:
+	@if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = "0" ]; then \
+	  missing=""; \
+	  for p in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core poppler-utils libzbar0 chromium gettext; do \
+	    dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi; \
+	fi
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+run: system-deps install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo --logins
+	@echo ""
+	@echo "NTM Tracker: http://$(HOST):$(PORT)/"
+	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: system-deps install
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+bench: install
+	$(PY) benchmarks/run.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,0 +1,73 @@
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics
+
+from accounts.scope import communes_visible_to, districts_visible_to, get_commune_for_read
+from communes import selectors
+from communes.models import Province, Recognition
+
+from .serializers import (
+    CommuneDetailSerializer,
+    CommuneFilterInput,
+    CommuneSerializer,
+    DistrictSerializer,
+    ProvinceSerializer,
+)
+
+
+class ProvinceList(generics.ListAPIView):
+    serializer_class = ProvinceSerializer
+
+    def get_queryset(self):
+        if not self.request.user.is_authenticated:
+            return Province.objects.none()
+        return Province.objects.order_by("code")
+
+
+class DistrictList(generics.ListAPIView):
+    serializer_class = DistrictSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("province", str)])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        qs = districts_visible_to(self.request.user).select_related("province").order_by("code")
+        province = self.request.query_params.get("province")
+        if province:
+            qs = qs.filter(province__code=province)
+        return qs
+
+
+class CommuneList(generics.ListAPIView):
+    serializer_class = CommuneSerializer
+
+    @extend_schema(parameters=[OpenApiParameter(name, str) for name in ("district", "province", "level", "kind", "search")])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        params = CommuneFilterInput(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        filters = params.validated_data
+        qs = selectors.commune_list(
+            user=self.request.user, kind=filters.get("kind"), level=filters.get("level"), search=filters.get("search"),
+        )
+        if filters.get("district"):
+            qs = qs.filter(district__code=filters["district"])
+        if filters.get("province"):
+            qs = qs.filter(province__code=filters["province"])
+        return qs
+
+
+class CommuneDetail(generics.RetrieveAPIView):
+    serializer_class = CommuneDetailSerializer
+
+    def get_object(self):
+        commune = get_commune_for_read(self.request.user, self.kwargs["code"])
+        return (
+            communes_visible_to(self.request.user)
+            .select_related("district", "province")
+            .prefetch_related(Prefetch("recognitions", queryset=Recognition.objects.order_by("-decision_date", "-id")))
+            .get(pk=commune.pk)
+        )

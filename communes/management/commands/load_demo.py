@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.utils.module_loading import import_string
+
+
+class Command(BaseCommand):
+    help = "Nạp dữ liệu mẫu (tỉnh Điện Biên) — chạy lại nhiều lần không tạo trùng."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--logins", action="store_true", help="In danh sách tài khoản mẫu")
+
+    def handle(self, *args, **options):
+        for dotted in settings.NTM_DEMO_LOADERS:
+            try:
+                loader = import_string(dotted)
+            except ImportError:
+                continue
+            loader(self.stdout)
+        if options["logins"]:
+            from accounts.demo import describe_logins
+
+            self.stdout.write("\nTài khoản mẫu (tên đăng nhập / mật khẩu):")
+            for line in describe_logins():
+                self.stdout.write(line)

@@ -1,0 +1,246 @@
+"""Administrative units (official GSO codes as natural keys), their lineage, and NTM recognitions."""
+
+import unicodedata
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+def fold(text: str) -> str:
+    """Lower-case text without Vietnamese diacritics, for search: "Mường Ảng" → "muong ang"."""
+    text = (text or "").replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return " ".join(stripped.lower().split())
+
+
+class Region(models.TextChoices):
+    """The 7 socio-economic regions whose criteria thresholds apply (QĐ 318/QĐ-TTg)."""
+
+    TDMNPB = "TDMNPB", _("Trung du miền núi phía Bắc")
+    DBSH = "DBSH", _("Đồng bằng sông Hồng")
+    BTB = "BTB", _("Bắc Trung Bộ")
+    DHNTB = "DHNTB", _("Duyên hải Nam Trung Bộ")
+    TN = "TN", _("Tây Nguyên")
+    DNB = "DNB", _("Đông Nam Bộ")
+    DBSCL = "DBSCL", _("Đồng bằng sông Cửu Long")
+
+
+class DistrictKind(models.TextChoices):
+    CITY = "thanh_pho", _("Thành phố")
+    TOWN = "thi_xa", _("Thị xã")
+    RURAL = "huyen", _("Huyện")
+    URBAN = "quan", _("Quận")
+
+
+class CommuneKind(models.TextChoices):
+    COMMUNE = "xa", _("Xã")
+    WARD = "phuong", _("Phường")
+    TOWNSHIP = "thi_tran", _("Thị trấn")
+
+
+class Level(models.TextChoices):
+    """A commune's NTM level, ordered from lowest to highest (see reference/commune-levels.md)."""
+
+    NONE = "none", _("Chưa đạt chuẩn")
+    BASIC = "basic", _("Cơ bản đạt chuẩn")
+    STANDARD = "standard", _("Đạt chuẩn")
+    ADVANCED = "advanced", _("Nâng cao")
+    MODEL = "model", _("Kiểu mẫu")
+
+
+LEVEL_ORDER = [Level.NONE, Level.BASIC, Level.STANDARD, Level.ADVANCED, Level.MODEL]
+
+
+class ProvinceQuerySet(models.QuerySet):
+    pass
+
+
+class Province(models.Model):
+    """A province (GSO 2-digit code) and the region whose thresholds apply to its communes."""
+
+    code = models.CharField(_("mã"), max_length=2, unique=True)
+    name = models.CharField(_("tên"), max_length=100)
+    region = models.CharField(_("vùng"), max_length=8, choices=Region.choices)
+    valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+
+    objects = ProvinceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("tỉnh")
+        verbose_name_plural = _("tỉnh")
+
+    def __str__(self):
+        return self.name
+
+
+class DistrictQuerySet(models.QuerySet):
+    def in_province(self, province):
+        return self.filter(province=province)
+
+
+class District(models.Model):
+    """A district-level unit (GSO 3-digit code). Abolished by the 2025 reform: keep validity dates."""
+
+    code = models.CharField(_("mã"), max_length=3, unique=True)
+    name = models.CharField(_("tên"), max_length=100)
+    kind = models.CharField(_("loại"), max_length=12, choices=DistrictKind.choices)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="districts", verbose_name=_("tỉnh"))
+    valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+
+    objects = DistrictQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("huyện")
+        verbose_name_plural = _("huyện")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def short_name(self):
+        for prefix in ("Thành phố ", "Thị xã ", "Huyện ", "Quận "):
+            if self.name.startswith(prefix):
+                return self.name[len(prefix):]
+        return self.name
+
+
+class CommuneQuerySet(models.QuerySet):
+    def in_district(self, district):
+        return self.filter(district=district)
+
+    def in_province(self, province):
+        return self.filter(province=province)
+
+    def search(self, text: str):
+        """Match name with or without diacritics ("muong ang" finds "Mường Ảng")."""
+        folded = fold(text)
+        if not folded:
+            return self
+        return self.filter(name_folded__contains=folded)
+
+    def for_listing(self):
+        return self.select_related("district", "province")
+
+
+class Commune(models.Model):
+    """A commune-level unit (GSO 5-digit code): xã, phường or thị trấn.
+
+    ``district`` is nullable: after the 2025 reform communes belong directly to a province.
+    ``level`` is derived from the latest Recognition and kept right by ``communes.services``.
+    """
+
+    code = models.CharField(_("mã"), max_length=5, unique=True)
+    name = models.CharField(_("tên"), max_length=100)
+    name_folded = models.CharField(max_length=100, db_index=True, editable=False)
+    kind = models.CharField(_("loại"), max_length=10, choices=CommuneKind.choices)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="communes", verbose_name=_("tỉnh"))
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="communes", null=True, blank=True, verbose_name=_("huyện")
+    )
+    valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    level = models.CharField(_("mức đạt chuẩn"), max_length=10, choices=Level.choices, default=Level.NONE)
+    is_extremely_disadvantaged = models.BooleanField(
+        _("xã đặc biệt khó khăn"),
+        default=False,
+        help_text=_("QĐ 318: xã đặc biệt khó khăn áp dụng ngưỡng của vùng Trung du miền núi phía Bắc."),
+    )
+
+    objects = CommuneQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("xã")
+        verbose_name_plural = _("xã")
+        indexes = [models.Index(fields=["district", "code"]), models.Index(fields=["province", "code"])]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_folded = fold(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = set(kwargs["update_fields"]) | {"name_folded"}
+        super().save(*args, **kwargs)
+
+    @property
+    def region(self):
+        """The threshold region: the province's, or TDMNPB for an extremely disadvantaged commune."""
+        if self.is_extremely_disadvantaged:
+            return Region.TDMNPB
+        return self.province.region
+
+
+class CommuneSuccession(models.Model):
+    """Lineage: an old commune became (part of) a new one on a date, by a decision (merges, 2019-2025)."""
+
+    predecessor = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="successions")
+    successor = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="predecessions")
+    effective_date = models.DateField(_("ngày hiệu lực"))
+    decision = models.CharField(_("quyết định"), max_length=100, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["predecessor", "successor"], name="unique_commune_succession"),
+            models.CheckConstraint(condition=~Q(predecessor=models.F("successor")), name="succession_not_self"),
+        ]
+        verbose_name = _("kế thừa đơn vị hành chính")
+        verbose_name_plural = _("kế thừa đơn vị hành chính")
+
+
+class VillageKind(models.TextChoices):
+    THON = "thon", _("Thôn")
+    BAN = "ban", _("Bản")
+    TO_DAN_PHO = "to_dan_pho", _("Tổ dân phố")
+    OTHER = "khac", _("Khác")
+
+
+class Village(models.Model):
+    """A village (thôn, bản, tổ dân phố) inside a commune."""
+
+    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="villages", verbose_name=_("xã"))
+    name = models.CharField(_("tên"), max_length=100)
+    kind = models.CharField(_("loại"), max_length=12, choices=VillageKind.choices, default=VillageKind.BAN)
+    code = models.CharField(_("mã"), max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["commune__code", "name"]
+        constraints = [models.UniqueConstraint(fields=["commune", "name"], name="unique_village_name_in_commune")]
+        verbose_name = _("thôn, bản")
+        verbose_name_plural = _("thôn, bản")
+
+    def __str__(self):
+        return self.name
+
+
+class RecognitionAction(models.TextChoices):
+    GRANT = "grant", _("Công nhận")
+    WITHDRAW = "withdraw", _("Thu hồi")
+
+
+class Recognition(models.Model):
+    """A decision that gives a commune an NTM level, or withdraws one. The latest decision sets the level."""
+
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="recognitions", verbose_name=_("xã"))
+    level = models.CharField(_("mức"), max_length=10, choices=Level.choices)
+    action = models.CharField(_("hình thức"), max_length=10, choices=RecognitionAction.choices, default=RecognitionAction.GRANT)
+    decision_number = models.CharField(_("số quyết định"), max_length=60)
+    decision_date = models.DateField(_("ngày quyết định"))
+    issuer = models.CharField(_("cơ quan ban hành"), max_length=120, default="UBND tỉnh")
+    note = models.TextField(_("ghi chú"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-decision_date", "-id"]
+        indexes = [models.Index(fields=["commune", "-decision_date"])]
+        verbose_name = _("quyết định công nhận")
+        verbose_name_plural = _("quyết định công nhận")
+
+    def __str__(self):
+        return f"{self.decision_number} ({self.get_level_display()})"

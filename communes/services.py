@@ -1,0 +1,303 @@
+"""Writes to administrative units: the CSV import, recognitions, regions, villages."""
+
+import csv
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .models import (
+    LEVEL_ORDER,
+    Commune,
+    CommuneKind,
+    District,
+    DistrictKind,
+    Level,
+    Province,
+    Recognition,
+    RecognitionAction,
+    Region,
+    Village,
+    fold,
+)
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+REGIONS_FILE = DATA_DIR / "province-regions.csv"
+DIEN_BIEN_FILE = DATA_DIR / "dien-bien-units.csv"
+
+UNIT_COLUMNS = [
+    "province_code",
+    "province_name",
+    "district_code",
+    "district_name",
+    "district_kind",
+    "commune_code",
+    "commune_name",
+    "commune_kind",
+]
+DISTRICT_KINDS = {
+    "thành phố": DistrictKind.CITY,
+    "thị xã": DistrictKind.TOWN,
+    "huyện": DistrictKind.RURAL,
+    "quận": DistrictKind.URBAN,
+}
+COMMUNE_KINDS = {"xã": CommuneKind.COMMUNE, "phường": CommuneKind.WARD, "thị trấn": CommuneKind.TOWNSHIP}
+CODE_PATTERNS = {"province": re.compile(r"^\d{2}$"), "district": re.compile(r"^\d{3}$"), "commune": re.compile(r"^\d{5}$")}
+
+
+class UnitImportError(Exception):
+    """The file was refused whole; ``errors`` lists every bad row as (line number, message)."""
+
+    def __init__(self, errors: list[tuple[int, str]]):
+        super().__init__(_("Tệp bị từ chối: %(count)d lỗi.") % {"count": len(errors)})
+        self.errors = errors
+
+
+@dataclass
+class ImportCounts:
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    unchanged: Counter = field(default_factory=Counter)
+
+
+def read_csv_rows(text: str) -> list[tuple[int, dict]]:
+    """Rows of a units CSV as (line number, dict), skipping blank lines and lines starting with '#'."""
+    lines = text.splitlines()
+    data = [(number, line) for number, line in enumerate(lines, start=1) if line.strip() and not line.lstrip().startswith("#")]
+    if not data:
+        return []
+    reader = csv.reader(io.StringIO("\n".join(line for _number, line in data)))
+    rows = list(reader)
+    header = [h.strip() for h in rows[0]]
+    result = []
+    for (number, _line), values in zip(data[1:], rows[1:], strict=False):
+        record = {name: (values[i].strip() if i < len(values) else "") for i, name in enumerate(header)}
+        record["__columns__"] = len(values)
+        result.append((number, record))
+    return [(data[0][0], {"__header__": header})] + result
+
+
+def load_region_table() -> dict[str, str]:
+    """Province code → region code from the built-in table (reference/province-regions.csv)."""
+    text = REGIONS_FILE.read_text(encoding="utf-8")
+    return {row["province_code"]: row["region"] for _n, row in read_csv_rows(text)[1:]}
+
+
+def _check_code(kind: str, value: str, line: int, errors: list, column: str) -> bool:
+    if not value:
+        errors.append((line, _("Thiếu mã ở cột %(column)s.") % {"column": column}))
+        return False
+    if not CODE_PATTERNS[kind].match(value):
+        errors.append((line, _("Mã không hợp lệ ở cột %(column)s: “%(value)s”.") % {"column": column, "value": value}))
+        return False
+    return True
+
+
+def _parse_unit_rows(text: str):
+    """Validate every row; return (provinces, districts, communes) dicts keyed by code, or raise UnitImportError."""
+    parsed = read_csv_rows(text)
+    if not parsed:
+        raise UnitImportError([(1, _("Tệp rỗng."))])
+    header_line, header = parsed[0]
+    missing = [c for c in UNIT_COLUMNS if c not in header["__header__"]]
+    if missing:
+        raise UnitImportError([(header_line, _("Thiếu cột: %(columns)s.") % {"columns": ", ".join(missing)})])
+    regions = load_region_table()
+    errors: list[tuple[int, str]] = []
+    provinces: dict[str, dict] = {}
+    districts: dict[str, dict] = {}
+    communes: dict[str, dict] = {}
+    district_refs: list[tuple[int, str]] = []
+    for line, row in parsed[1:]:
+        row_errors_before = len(errors)
+        p_code, d_code, c_code = row["province_code"], row["district_code"], row["commune_code"]
+        p_ok = _check_code("province", p_code, line, errors, "province_code")
+        c_ok = _check_code("commune", c_code, line, errors, "commune_code")
+        if not row["province_name"]:
+            errors.append((line, _("Thiếu tên tỉnh.")))
+        if not row["commune_name"]:
+            errors.append((line, _("Thiếu tên xã.")))
+        commune_kind = COMMUNE_KINDS.get(row["commune_kind"].strip().lower())
+        if commune_kind is None:
+            errors.append((line, _("Loại xã không hợp lệ: “%(value)s” (Xã, Phường, Thị trấn).") % {"value": row["commune_kind"]}))
+        if p_ok and p_code not in regions:
+            errors.append((line, _("Tỉnh %(code)s không có trong bảng vùng kinh tế - xã hội.") % {"code": p_code}))
+        d_ok = True
+        district_kind = None
+        if d_code:
+            d_ok = _check_code("district", d_code, line, errors, "district_code")
+            if row["district_name"] or row["district_kind"]:
+                district_kind = DISTRICT_KINDS.get(row["district_kind"].strip().lower())
+                if district_kind is None:
+                    errors.append((line, _("Loại huyện không hợp lệ: “%(value)s” (Thành phố, Thị xã, Huyện, Quận).") % {"value": row["district_kind"]}))
+                if not row["district_name"]:
+                    errors.append((line, _("Thiếu tên huyện.")))
+        if len(errors) > row_errors_before:
+            continue
+        # Cross-row consistency: one name and one parent per code.
+        known_province = provinces.setdefault(p_code, {"name": row["province_name"], "line": line})
+        if known_province["name"] != row["province_name"]:
+            errors.append((line, _("Mã tỉnh %(code)s đã dùng với tên khác ở dòng %(other)d.") % {"code": p_code, "other": known_province["line"]}))
+        if d_code:
+            if district_kind is not None:
+                known = districts.setdefault(
+                    d_code, {"name": row["district_name"], "kind": district_kind, "province": p_code, "line": line}
+                )
+                if known["province"] != p_code:
+                    errors.append((line, _("Mã huyện %(code)s đã dùng với tỉnh khác ở dòng %(other)d.") % {"code": d_code, "other": known["line"]}))
+                elif known["name"] != row["district_name"] or known["kind"] != district_kind:
+                    errors.append((line, _("Mã huyện %(code)s đã dùng với tên hoặc loại khác ở dòng %(other)d.") % {"code": d_code, "other": known["line"]}))
+            else:
+                district_refs.append((line, d_code))
+        elif d_ok is False:
+            continue
+        known_commune = communes.get(c_code)
+        if known_commune is not None:
+            if known_commune["district"] != d_code or known_commune["province"] != p_code:
+                errors.append((line, _("Mã xã %(code)s đã dùng với đơn vị cấp trên khác ở dòng %(other)d.") % {"code": c_code, "other": known_commune["line"]}))
+            else:
+                errors.append((line, _("Mã xã %(code)s bị lặp (dòng %(other)d).") % {"code": c_code, "other": known_commune["line"]}))
+            continue
+        communes[c_code] = {
+            "name": row["commune_name"], "kind": commune_kind, "province": p_code, "district": d_code, "line": line,
+        }
+    for line, d_code in district_refs:
+        if d_code not in districts:
+            errors.append((line, _("Xã thuộc huyện %(code)s nhưng tệp không khai báo huyện này (tên, loại).") % {"code": d_code}))
+    for c_code, data in communes.items():
+        if data["district"] and data["district"] in districts and districts[data["district"]]["province"] != data["province"]:
+            errors.append((data["line"], _("Xã %(code)s thuộc huyện của tỉnh khác.") % {"code": c_code}))
+    if errors:
+        raise UnitImportError(sorted(errors))
+    for code, data in provinces.items():
+        data["region"] = regions[code]
+    return provinces, districts, communes
+
+
+@transaction.atomic
+def units_import(*, text: str) -> ImportCounts:
+    """Create or update provinces, districts and communes by GSO code from a units CSV.
+
+    Idempotent: a second run of the same file changes nothing and counts everything as unchanged.
+    Refuses the whole file (raising ``UnitImportError`` with every bad row) before writing anything.
+    A province's region is set from the built-in table on creation only: province staff may change it.
+    """
+    provinces, districts, communes = _parse_unit_rows(text)
+    counts = ImportCounts()
+
+    existing_p = {p.code: p for p in Province.objects.filter(code__in=provinces)}
+    for code, data in provinces.items():
+        obj = existing_p.get(code)
+        if obj is None:
+            existing_p[code] = Province.objects.create(code=code, name=data["name"], region=data["region"])
+            counts.created["province"] += 1
+        elif obj.name != data["name"]:
+            obj.name = data["name"]
+            obj.save(update_fields=["name"])
+            counts.updated["province"] += 1
+        else:
+            counts.unchanged["province"] += 1
+
+    existing_d = {d.code: d for d in District.objects.filter(code__in=districts)}
+    new_d, changed_d = [], []
+    for code, data in districts.items():
+        province = existing_p[data["province"]]
+        obj = existing_d.get(code)
+        if obj is None:
+            new_d.append(District(code=code, name=data["name"], kind=data["kind"], province=province))
+        elif (obj.name, obj.kind, obj.province_id) != (data["name"], data["kind"], province.pk):
+            obj.name, obj.kind, obj.province = data["name"], data["kind"], province
+            changed_d.append(obj)
+        else:
+            counts.unchanged["district"] += 1
+    District.objects.bulk_create(new_d, batch_size=1000)
+    District.objects.bulk_update(changed_d, ["name", "kind", "province"], batch_size=1000)
+    counts.created["district"] += len(new_d)
+    counts.updated["district"] += len(changed_d)
+    district_ids = dict(District.objects.filter(code__in=districts).values_list("code", "id"))
+
+    existing_c = {c.code: c for c in Commune.objects.filter(code__in=communes)}
+    new_c, changed_c = [], []
+    for code, data in communes.items():
+        province_id = existing_p[data["province"]].pk
+        district_id = district_ids.get(data["district"]) if data["district"] else None
+        obj = existing_c.get(code)
+        if obj is None:
+            new_c.append(Commune(
+                code=code, name=data["name"], name_folded=fold(data["name"]), kind=data["kind"],
+                province_id=province_id, district_id=district_id,
+            ))
+        elif (obj.name, obj.kind, obj.province_id, obj.district_id) != (data["name"], data["kind"], province_id, district_id):
+            obj.name, obj.name_folded, obj.kind = data["name"], fold(data["name"]), data["kind"]
+            obj.province_id, obj.district_id = province_id, district_id
+            changed_c.append(obj)
+        else:
+            counts.unchanged["commune"] += 1
+    Commune.objects.bulk_create(new_c, batch_size=1000)
+    Commune.objects.bulk_update(changed_c, ["name", "name_folded", "kind", "province", "district"], batch_size=1000)
+    counts.created["commune"] += len(new_c)
+    counts.updated["commune"] += len(changed_c)
+    return counts
+
+
+@transaction.atomic
+def province_set_region(*, province: Province, region: str) -> Province:
+    """Change the region whose thresholds apply to a province's communes."""
+    if region not in Region.values:
+        raise ValidationError({"region": [_("Vùng không hợp lệ.")]})
+    province.region = region
+    province.save(update_fields=["region"])
+    return province
+
+
+def _level_after(commune: Commune) -> str:
+    latest = Recognition.objects.filter(commune=commune).order_by("-decision_date", "-id").first()
+    if latest is None:
+        return Level.NONE
+    if latest.action == RecognitionAction.WITHDRAW:
+        # Withdrawing a level leaves the commune one step below it.
+        index = LEVEL_ORDER.index(Level(latest.level))
+        return LEVEL_ORDER[max(index - 1, 0)]
+    return latest.level
+
+
+@transaction.atomic
+def recognition_record(
+    *, commune: Commune, level: str, decision_number: str, decision_date, issuer: str = "UBND tỉnh",
+    action: str = RecognitionAction.GRANT, note: str = "",
+) -> Recognition:
+    """Record a recognition (or withdrawal) decision and set the commune's current level from its latest decision."""
+    from django.utils import timezone
+
+    errors = {}
+    if level not in Level.values or level == Level.NONE:
+        errors["level"] = [_("Mức công nhận không hợp lệ.")]
+    if action not in RecognitionAction.values:
+        errors["action"] = [_("Hình thức không hợp lệ.")]
+    if not decision_number.strip():
+        errors["decision_number"] = [_("Cần nhập số quyết định.")]
+    if decision_date is None:
+        errors["decision_date"] = [_("Cần nhập ngày quyết định.")]
+    elif decision_date > timezone.localdate():
+        errors["decision_date"] = [_("Ngày quyết định không được ở tương lai.")]
+    if errors:
+        raise ValidationError(errors)
+    recognition = Recognition.objects.create(
+        commune=commune, level=level, action=action, decision_number=decision_number.strip(),
+        decision_date=decision_date, issuer=issuer, note=note,
+    )
+    commune.level = _level_after(commune)
+    commune.save(update_fields=["level"])
+    return recognition
+
+
+@transaction.atomic
+def village_create(*, commune: Commune, name: str, kind: str) -> Village:
+    if Village.objects.filter(commune=commune, name=name).exists():
+        raise ValidationError({"name": [_("Thôn, bản này đã có trong xã.")]})
+    return Village.objects.create(commune=commune, name=name, kind=kind)

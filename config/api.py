@@ -1,0 +1,47 @@
+"""API plumbing shared by every app: pagination, the exception handler, the v1 router."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from config.errors import ConflictError, LockedError
+
+
+class StandardPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def validation_error_detail(error: DjangoValidationError):
+    """Turn a Django ValidationError into DRF's shape: {"field": ["message"]} or {"detail": "..."}."""
+    if hasattr(error, "error_dict"):
+        return {field: [str(m) for m in messages] for field, messages in error.message_dict.items()}
+    messages = [str(m) for m in error.messages]
+    return {"detail": messages[0] if len(messages) == 1 else " ".join(messages), "errors": messages}
+
+
+def exception_handler(exc, context):
+    """Map framework-free service errors onto HTTP: 400, 403, 404, 409, 423."""
+    if isinstance(exc, DjangoValidationError):
+        return Response(validation_error_detail(exc), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, ConflictError):
+        body = {"detail": exc.message}
+        if exc.current_version is not None:
+            body["version"] = exc.current_version
+        return Response(body, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, LockedError):
+        return Response({"detail": exc.message}, status=423)
+    if isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or _("Bạn không có quyền thực hiện thao tác này."))
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or _("Không tìm thấy."))
+    response = drf_exception_handler(exc, context)
+    if response is not None and response.status_code == 403 and isinstance(exc, exceptions.NotAuthenticated):
+        response.status_code = 401
+    return response

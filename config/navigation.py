@@ -1,0 +1,48 @@
+"""Navigation by role, as a context processor.
+
+Each entry names a URL and the roles that see it. Entries whose URL name does not resolve are
+skipped, so an app can be switched off without breaking the layout.
+"""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+ALL = {"province_staff", "district_officer", "agency_officer", "leader", "admin"}
+PROVINCE = {"province_staff", "leader", "admin"}
+
+NAV_ITEMS = [
+    ("communes:dashboard", _("Tổng quan"), ALL),
+    ("communes:district-list", _("Huyện"), ALL),
+    ("communes:commune-list", _("Xã"), ALL),
+    ("criteria:completeness", _("Tiến độ nhập liệu"), ALL),
+    ("criteria:review-queue", _("Chờ duyệt"), {"province_staff", "admin"}),
+    ("criteria:my-returned", _("Bị trả lại"), {"district_officer"}),
+    ("criteria:catalogue", _("Bộ tiêu chí"), ALL),
+    ("ocop:product-list", _("Sản phẩm OCOP"), ALL),
+    ("ocop:cycle-board", _("Chu trình OCOP"), ALL),
+    ("directives:task-board", _("Nhiệm vụ"), ALL),
+    ("directives:my-tasks", _("Nhiệm vụ của cơ quan"), {"agency_officer"}),
+    ("directives:document-list", _("Văn bản"), ALL),
+    ("directives:recommendation-list", _("Kiến nghị"), ALL),
+    ("reports:report-list", _("Báo cáo"), ALL),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    role = getattr(user, "role", None)
+    if user.is_superuser:
+        role = "admin"
+    items = []
+    current = request.path
+    for url_name, label, roles in NAV_ITEMS:
+        if role not in roles:
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"url": url, "label": label, "active": current.startswith(url) and url != "/"})
+    return {"nav_items": items}

@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from communes import views as commune_views
+
+api_v1 = [
+    path("auth/", include("accounts.api.urls")),
+    path("", include("communes.api.urls")),
+    path("", include("criteria.api.urls")),
+    path("ocop/", include("ocop.api.urls")),
+    path("", include("directives.api.urls")),
+    path("", include("reports.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-v1:schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("", commune_views.home, name="home"),
+    path("accounts/", include("accounts.urls")),
+    path("", include("communes.urls")),
+    path("criteria/", include("criteria.urls")),
+    path("ocop/", include("ocop.urls")),
+    path("directives/", include("directives.urls")),
+    path("reports/", include("reports.urls")),
+    path("api/v1/", include((api_v1, "api-v1"))),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+# Uploaded files (evidence, report PDFs, product photos) are never served from MEDIA_ROOT directly:
+# each download goes through a view that checks the user's scope.

@@ -1,0 +1,3 @@
+"""Models of criteria."""
+
+from django.db import models  # noqa: F401

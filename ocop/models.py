@@ -1,0 +1,3 @@
+"""Models of ocop."""
+
+from django.db import models  # noqa: F401

@@ -1,0 +1,3 @@
+"""Models of reports."""
+
+from django.db import models  # noqa: F401
