@@ -265,11 +265,12 @@ LOGGING = {
 # apps above communes/ without communes/ importing them. Each is a callable(request, **kwargs) that
 # returns {"template": ..., "context": {...}} or None.
 NTM_COMMUNE_SECTIONS = [
+    "criteria.overview_views.commune_section",
     "criteria.sections.commune_section",
     "ocop.sections.commune_section",
 ]
 NTM_DASHBOARD_BLOCKS = [
-    "criteria.sections.dashboard_block",
+    "criteria.overview_views.dashboard_block",
     "ocop.sections.dashboard_block",
     "directives.sections.dashboard_block",
 ]

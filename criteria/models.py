@@ -1,3 +1,260 @@
-"""Models of criteria."""
+"""Criteria catalogue (sets, criteria, indicators, per-region thresholds) and assessments with history.
 
-from django.db import models  # noqa: F401
+Derived values (IndicatorValue.is_met, CriterionResult.is_met/status, Assessment.met_count) are stored for
+speed; ``criteria.services`` is the only code that writes them and keeps them right.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ValueType(models.TextChoices):
+    BOOLEAN = "boolean", _("Đạt/Không đạt")
+    PERCENT = "percent", _("Tỷ lệ %")
+    NUMBER = "number", _("Số")
+
+
+class Comparator(models.TextChoices):
+    GTE = ">=", "≥"
+    LTE = "<=", "≤"
+    EQ = "==", "="
+
+
+ALL_REGIONS = "*"
+
+
+class CriteriaSet(models.Model):
+    """A versioned national criteria set: ``2016-2020`` (QĐ 1980), ``2021-2025`` (QĐ 318), ``2021-2025-advanced``."""
+
+    code = models.CharField(_("mã"), max_length=30, unique=True)
+    name = models.CharField(_("tên"), max_length=200)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=200, blank=True)
+    decision = models.CharField(_("quyết định"), max_length=60, blank=True)
+    decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    effective_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
+    source_note = models.TextField(_("nguồn"), blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("bộ tiêu chí")
+        verbose_name_plural = _("bộ tiêu chí")
+
+    def __str__(self):
+        return self.code
+
+
+class Criterion(models.Model):
+    """One of the 19 criteria of a set."""
+
+    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="criteria")
+    number = models.PositiveSmallIntegerField(_("số"))
+    name = models.CharField(_("tên"), max_length=200)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=200, blank=True)
+    group_code = models.CharField(_("nhóm"), max_length=5, blank=True)
+    group_name = models.CharField(_("tên nhóm"), max_length=100, blank=True)
+    is_verified = models.BooleanField(_("đã kiểm chứng"), default=False)
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    class Meta:
+        ordering = ["criteria_set", "number"]
+        constraints = [models.UniqueConstraint(fields=["criteria_set", "number"], name="unique_criterion_number")]
+        verbose_name = _("tiêu chí")
+        verbose_name_plural = _("tiêu chí")
+
+    def __str__(self):
+        return f"{self.number}. {self.name}"
+
+
+class Indicator(models.Model):
+    """An indicator of a criterion ("2.1"), with its value type, comparator and per-region thresholds.
+
+    An indicator is *judged* for a commune when it has no comparator or no threshold for the commune's
+    region: the officer then records ``met`` together with the value.
+    """
+
+    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="indicators")
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="indicators")
+    code = models.CharField(_("mã"), max_length=10)
+    position = models.PositiveSmallIntegerField(default=0)
+    name = models.TextField(_("nội dung"))
+    value_type = models.CharField(_("kiểu giá trị"), max_length=10, choices=ValueType.choices)
+    unit = models.CharField(_("đơn vị"), max_length=40, blank=True)
+    comparator = models.CharField(_("so sánh"), max_length=2, choices=Comparator.choices, null=True, blank=True)
+    risk_margin = models.DecimalField(
+        _("biên nguy cơ"), max_digits=8, decimal_places=2, null=True, blank=True,
+        help_text=_("Chỉ tiêu đạt nhưng cách ngưỡng không quá biên này được coi là có nguy cơ mất chuẩn."),
+    )
+    is_verified = models.BooleanField(_("đã kiểm chứng"), default=False)
+    requirement_text = models.TextField(_("yêu cầu (văn bản)"), blank=True)
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    class Meta:
+        ordering = ["criteria_set", "criterion__number", "position", "code"]
+        constraints = [models.UniqueConstraint(fields=["criteria_set", "code"], name="unique_indicator_code")]
+        verbose_name = _("chỉ tiêu")
+        verbose_name_plural = _("chỉ tiêu")
+
+    def __str__(self):
+        return f"{self.code} {self.name[:60]}"
+
+
+class IndicatorThreshold(models.Model):
+    """The threshold of an indicator for one region (or ``*`` for all regions). Never guessed."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="thresholds")
+    region = models.CharField(_("vùng"), max_length=8)
+    value = models.DecimalField(_("ngưỡng"), max_digits=12, decimal_places=3)
+    source = models.CharField(_("nguồn"), max_length=300, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["indicator", "region"], name="unique_threshold_region")]
+        verbose_name = _("ngưỡng")
+        verbose_name_plural = _("ngưỡng")
+
+
+class CatalogueChange(models.Model):
+    """A change to the catalogue made in the app or by import_criteria: who, when, old, new."""
+
+    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="changes")
+    indicator = models.ForeignKey(Indicator, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes")
+    field = models.CharField(max_length=60)
+    old = models.TextField(blank=True)
+    new = models.TextField(blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+
+class AssessmentStatus(models.TextChoices):
+    DRAFT = "draft", _("Nháp")
+    SUBMITTED = "submitted", _("Đã gửi")
+    APPROVED = "approved", _("Đã duyệt")
+    RETURNED = "returned", _("Trả lại")
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def for_period(self, period: str):
+        return self.filter(period=period)
+
+    def approved(self):
+        return self.filter(status=AssessmentStatus.APPROVED)
+
+    def counted(self, *, include_submitted: bool = False):
+        """Assessments that count in figures: approved, plus submitted ones when asked."""
+        statuses = [AssessmentStatus.APPROVED]
+        if include_submitted:
+            statuses.append(AssessmentStatus.SUBMITTED)
+        return self.filter(status__in=statuses)
+
+
+class Assessment(models.Model):
+    """One commune's assessment for one period under one criteria set, with its workflow status."""
+
+    commune = models.ForeignKey("communes.Commune", on_delete=models.PROTECT, related_name="assessments")
+    period = models.CharField(_("kỳ"), max_length=7, db_index=True)
+    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.PROTECT, related_name="assessments")
+    status = models.CharField(_("trạng thái"), max_length=10, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT)
+    version = models.PositiveIntegerField(default=1)
+    met_count = models.PositiveSmallIntegerField(_("số tiêu chí đạt"), default=0)
+    basically_met_count = models.PositiveSmallIntegerField(_("số tiêu chí cơ bản đạt"), default=0)
+    return_comment = models.TextField(_("lý do trả lại"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["commune__code", "period"]
+        constraints = [
+            models.UniqueConstraint(fields=["commune", "period", "criteria_set"], name="unique_assessment_per_period"),
+            models.CheckConstraint(condition=Q(met_count__lte=19), name="met_count_at_most_19"),
+        ]
+        indexes = [models.Index(fields=["period", "criteria_set", "status"])]
+        verbose_name = _("đánh giá")
+        verbose_name_plural = _("đánh giá")
+
+    def __str__(self):
+        return f"{self.commune} {self.period} ({self.criteria_set_id})"
+
+
+class IndicatorValue(models.Model):
+    """The value of one indicator in one assessment; ``is_met`` is computed (or judged) by the service."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="values")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values")
+    value_bool = models.BooleanField(null=True, blank=True)
+    value_number = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
+    judged_met = models.BooleanField(null=True, blank=True)
+    is_met = models.BooleanField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    evidence = models.FileField(upload_to="evidence/%Y/", blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "indicator"], name="unique_value_per_indicator")]
+
+    @property
+    def value(self):
+        return self.value_bool if self.value_bool is not None else self.value_number
+
+
+class CriterionStatus(models.TextChoices):
+    MET = "met", _("Đạt")
+    BASICALLY_MET = "basically_met", _("Cơ bản đạt")
+    NOT_MET = "not_met", _("Chưa đạt")
+
+
+class CriterionResult(models.Model):
+    """Per assessment and criterion: met (all indicators met), or an appraisal 'basically met' judgement."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="criterion_results")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="results")
+    number = models.PositiveSmallIntegerField()
+    is_met = models.BooleanField(default=False)
+    status = models.CharField(max_length=14, choices=CriterionStatus.choices, default=CriterionStatus.NOT_MET)
+    basically_met_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["assessment", "number"]
+        constraints = [models.UniqueConstraint(fields=["assessment", "criterion"], name="unique_result_per_criterion")]
+
+
+class ValueHistory(models.Model):
+    """Every change of an indicator value: who, when, old, new."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="history")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    old = models.CharField(max_length=60, blank=True)
+    new = models.CharField(max_length=60, blank=True)
+    old_note = models.TextField(blank=True)
+    new_note = models.TextField(blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    source = models.CharField(max_length=20, default="web")  # web, api, excel, demo
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+
+class AssessmentTransition(models.Model):
+    """A workflow step: who moved the assessment from which status to which, when, with what comment."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=10, choices=AssessmentStatus.choices)
+    to_status = models.CharField(max_length=10, choices=AssessmentStatus.choices)
+    action = models.CharField(max_length=10)  # submit, approve, return, reopen
+    comment = models.TextField(blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
