@@ -172,7 +172,7 @@ def browser_login(page, live_server):
         page.goto(live_server.url + "/accounts/login/")
         page.fill("#id_username", user.username)
         page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
+        page.click("main button[type=submit]")
         page.wait_for_load_state()
         return page
 
