@@ -249,6 +249,7 @@ NTM_DEMO_LOADERS = [
     "communes.demo.load",
     "accounts.demo.load",
     "criteria.demo.load",
+    "criteria.overview_demo.load",
     "ocop.demo.load",
     "directives.demo.load",
     "reports.demo.load",
