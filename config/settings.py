@@ -242,6 +242,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "DistrictKindEnum": "communes.models.DistrictKind",
+        "CommuneKindEnum": "communes.models.CommuneKind",
+        "AgencyKindEnum": "directives.models.AgencyKind",
+        "LevelEnum": "communes.models.Level",
+        "RegionEnum": "communes.models.Region",
+    },
 }
 
 # Demo data loaders, run in this order by `manage.py load_demo` (each: callable(stdout)).

@@ -1,0 +1,91 @@
+"""Settings read from the environment; production values pass `check --deploy`; compose file validates."""
+
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE_ENV = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY"}}
+
+
+def run_python(code, **env):
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env={**BASE_ENV, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_embedded_defaults_without_environment():
+    result = run_python(
+        "import django; django.setup(); from django.conf import settings as s;"
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.DEBUG, s.TIME_ZONE, s.LANGUAGE_CODE,"
+        " s.CACHES['default']['BACKEND'].rsplit('.',1)[-1])"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "True", "False", "Asia/Ho_Chi_Minh", "vi", "LocMemCache"]
+
+
+def test_environment_switches_to_postgres_redis_and_real_celery():
+    result = run_python(
+        "import django; django.setup(); from django.conf import settings as s;"
+        "d=s.DATABASES['default']; print(d['ENGINE'], d['NAME'], d['HOST'], s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_BROKER_URL,"
+        " s.CELERY_BROKER_TRANSPORT_OPTIONS['visibility_timeout'] > s.CELERY_TASK_TIME_LIMIT, s.ALLOWED_HOSTS)",
+        DATABASE_URL="postgres://ntm:pw@db.example:5432/ntm", REDIS_URL="redis://cache.example:6379/0",
+        ALLOWED_HOSTS="a.example,b.example",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.postgresql", "ntm", "db.example", "False", "redis://cache.example:6379/0", "True",
+        "['a.example',", "'b.example']",
+    ]
+
+
+def test_malformed_boolean_fails_loudly():
+    result = run_python("import django; django.setup()", DEBUG="maybe")
+    assert result.returncode != 0
+    assert "DEBUG must be a boolean" in result.stderr
+
+
+def test_secret_key_from_file(tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_text("s" * 60 + "\n")
+    result = run_python("import django; django.setup(); from django.conf import settings as s; print(s.SECRET_KEY)",
+                        SECRET_KEY_FILE=str(secret))
+    assert result.stdout.strip() == "s" * 60
+
+
+def test_check_deploy_is_clean_with_production_values():
+    env = {
+        **BASE_ENV, "DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(60), "ALLOWED_HOSTS": "ntm.dienbien.gov.vn",
+        "SECURE_SSL_REDIRECT": "true", "SESSION_COOKIE_SECURE": "true", "CSRF_COOKIE_SECURE": "true",
+        "SECURE_HSTS_SECONDS": "31536000", "SECURE_HSTS_INCLUDE_SUBDOMAINS": "true", "SECURE_HSTS_PRELOAD": "true",
+    }
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT,
+                            env=env, capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_flags_development_defaults():
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT,
+                            env={**BASE_ENV, "DEBUG": "true"}, capture_output=True, text=True, timeout=180)
+    assert result.returncode != 0
+    assert "security.W018" in result.stdout + result.stderr  # DEBUG on
+
+
+def test_docker_compose_file_validates():
+    compose = shutil.which("docker-compose")
+    if compose is None:
+        pytest.fail("docker-compose is not installed: `make test` installs it (Debian package docker-compose)")
+    result = subprocess.run([compose, "-f", "docker-compose.yml", "config"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120, env={**BASE_ENV})
+    assert result.returncode == 0, result.stderr
+    for service in ("postgres:", "redis:", "web:", "worker:", "beat:"):
+        assert service in result.stdout
+    assert "gunicorn config.wsgi:application" in result.stdout
+    assert "celery" in result.stdout and "beat" in result.stdout
