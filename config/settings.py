@@ -238,6 +238,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "API v1 of NTM Tracker (Nông thôn mới, OCOP, chỉ đạo điều hành).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
