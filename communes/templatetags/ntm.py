@@ -23,7 +23,7 @@ def decimal1(value, places=1):
 
 @register.filter
 def number(value):
-    """A number without trailing zeros, localised: 36 → "36", 26.7 → "26,7" (vi)."""
+    """A number without trailing zeros, localised and grouped: 36 → "36", 26.7 → "26,7", 1234567 → "1.234.567" (vi)."""
     if value is None or value == "":
         return "–"
     try:
@@ -31,9 +31,9 @@ def number(value):
     except (InvalidOperation, ValueError):
         return value
     if number == number.to_integral():
-        return formats.number_format(int(number), use_l10n=True)
+        return formats.number_format(int(number), use_l10n=True, force_grouping=True)
     places = max(-number.as_tuple().exponent, 0)
-    return formats.number_format(number, decimal_pos=places, use_l10n=True)
+    return formats.number_format(number, decimal_pos=places, use_l10n=True, force_grouping=True)
 
 
 @register.filter
