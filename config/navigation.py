@@ -14,7 +14,7 @@ NAV_ITEMS = [
     ("communes:dashboard", _("Tổng quan"), ALL),
     ("communes:district-list", _("Huyện"), ALL),
     ("communes:commune-list", _("Xã"), ALL),
-    ("criteria:completeness", _("Tiến độ nhập liệu"), ALL),
+    ("overview:completeness", _("Tiến độ nhập liệu"), ALL),
     ("criteria:review-queue", _("Chờ duyệt"), {"province_staff", "admin"}),
     ("criteria:my-returned", _("Bị trả lại"), {"district_officer"}),
     ("criteria:catalogue", _("Bộ tiêu chí"), ALL),
