@@ -17,6 +17,7 @@ NAV_ITEMS = [
     ("overview:completeness", _("Tiến độ nhập liệu"), ALL),
     ("criteria:review-queue", _("Chờ duyệt"), {"province_staff", "admin"}),
     ("criteria:my-returned", _("Bị trả lại"), {"district_officer"}),
+    ("criteria:excel", _("Nhập Excel"), {"province_staff", "district_officer", "admin"}),
     ("criteria:catalogue", _("Bộ tiêu chí"), ALL),
     ("ocop:product-list", _("Sản phẩm OCOP"), ALL),
     ("ocop:cycle-board", _("Chu trình OCOP"), ALL),

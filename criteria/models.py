@@ -113,6 +113,9 @@ class IndicatorThreshold(models.Model):
         verbose_name = _("ngưỡng")
         verbose_name_plural = _("ngưỡng")
 
+    def __str__(self):
+        return f"{self.indicator_id} {self.region}: {self.value}"
+
 
 class CatalogueChange(models.Model):
     """A change to the catalogue made in the app or by import_criteria: who, when, old, new."""
@@ -129,6 +132,9 @@ class CatalogueChange(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
 
+    def __str__(self):
+        return f"{self.field}: {self.old} → {self.new}"
+
 
 class AssessmentStatus(models.TextChoices):
     DRAFT = "draft", _("Nháp")
@@ -138,6 +144,10 @@ class AssessmentStatus(models.TextChoices):
 
 
 class AssessmentQuerySet(models.QuerySet):
+    def for_listing(self):
+        """The joins list pages need: commune with district and province, and the set."""
+        return self.select_related("commune__district", "commune__province", "criteria_set")
+
     def for_period(self, period: str):
         return self.filter(period=period)
 
@@ -202,6 +212,9 @@ class IndicatorValue(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["assessment", "indicator"], name="unique_value_per_indicator")]
 
+    def __str__(self):
+        return f"{self.assessment_id}/{self.indicator_id}: {self.value}"
+
     @property
     def value(self):
         return self.value_bool if self.value_bool is not None else self.value_number
@@ -222,10 +235,17 @@ class CriterionResult(models.Model):
     is_met = models.BooleanField(default=False)
     status = models.CharField(max_length=14, choices=CriterionStatus.choices, default=CriterionStatus.NOT_MET)
     basically_met_note = models.TextField(blank=True)
+    basically_met_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    basically_met_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["assessment", "number"]
         constraints = [models.UniqueConstraint(fields=["assessment", "criterion"], name="unique_result_per_criterion")]
+
+    def __str__(self):
+        return f"{self.assessment_id}/{self.number}: {self.status}"
 
 
 class ValueHistory(models.Model):
@@ -237,12 +257,19 @@ class ValueHistory(models.Model):
     new = models.CharField(max_length=60, blank=True)
     old_note = models.TextField(blank=True)
     new_note = models.TextField(blank=True)
+    # The officer's judgement, for an indicator judged rather than computed (null elsewhere).
+    old_met = models.BooleanField(null=True, blank=True)
+    new_met = models.BooleanField(null=True, blank=True)
+    evidence = models.CharField(max_length=200, blank=True, help_text="name of an evidence file attached by this change")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
     source = models.CharField(max_length=20, default="web")  # web, api, excel, demo
 
     class Meta:
         ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.indicator_id}: {self.old} → {self.new}"
 
 
 class AssessmentTransition(models.Model):
@@ -258,3 +285,25 @@ class AssessmentTransition(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.action}: {self.from_status} → {self.to_status}"
+
+
+class CriterionAppraisal(models.Model):
+    """History of the province's "cơ bản đạt" appraisal on a criterion: who set or cleared it, when, why."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="appraisals")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    number = models.PositiveSmallIntegerField()
+    from_status = models.CharField(max_length=14, choices=CriterionStatus.choices)
+    to_status = models.CharField(max_length=14, choices=CriterionStatus.choices)
+    note = models.TextField(blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.number}: {self.from_status} → {self.to_status}"

@@ -1,4 +1,23 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .views import assessment, catalogue, excel, lists
 
 app_name = "criteria"
-urlpatterns: list = []
+urlpatterns = [
+    path("catalogue/", catalogue.catalogue, name="catalogue"),
+    path("catalogue/<str:set_code>/indicators/<str:code>/", catalogue.indicator_edit, name="indicator-edit"),
+    path("review/", lists.review_queue, name="review-queue"),
+    path("returned/", lists.my_returned, name="my-returned"),
+    path("excel/", excel.excel_page, name="excel"),
+    path("excel/download/", excel.excel_download, name="excel-download"),
+    path("excel/upload/", excel.excel_upload, name="excel-upload"),
+    path("evidence/<int:value_id>/", assessment.evidence_download, name="evidence-download"),
+    path("communes/<str:code>/history/", lists.commune_history, name="commune-history"),
+    path("communes/<str:code>/<str:period>/", assessment.assessment_edit, name="assessment-edit"),
+    path("communes/<str:code>/<str:period>/rows/<str:indicator>/", assessment.assessment_row, name="assessment-row"),
+    path("communes/<str:code>/<str:period>/workflow/", assessment.assessment_workflow, name="assessment-workflow"),
+    path(
+        "communes/<str:code>/<str:period>/criteria/<int:number>/appraise/",
+        assessment.criterion_appraise, name="criterion-appraise",
+    ),
+]

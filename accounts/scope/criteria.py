@@ -1,3 +1,112 @@
-"""Scope rules for criteria (filled in by that app)."""
+"""Scope rules for criteria and assessments.
 
-__all__: list[str] = []
+Everyone signed in reads every assessment of the province. Values are written by the district officers of
+the commune's district (or of communes assigned to them) and by province staff; submitting follows the same
+rule; approving, returning, reopening, the "cơ bản đạt" appraisal and catalogue edits are province staff's.
+Pages, the API, the Excel exchange and evidence downloads fetch assessments only through these functions.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from communes.models import Commune
+from criteria.models import Assessment, IndicatorValue
+
+from .roles import is_district_officer, is_province_staff, is_reader
+from .units import can_write_commune, can_write_district, communes_writable_by, get_commune_for_read
+
+__all__ = [
+    "assessments_visible_to",
+    "assessments_writable_by",
+    "can_edit_assessment",
+    "can_submit_assessment",
+    "can_review_assessments",
+    "can_edit_catalogue",
+    "can_exchange_excel",
+    "get_assessment_for_read",
+    "get_assessment_for_write",
+    "get_evidence_for_download",
+]
+
+
+def assessments_visible_to(user):
+    """Assessments the user may read: all of them for a signed-in user, none otherwise."""
+    if not is_reader(user):
+        return Assessment.objects.none()
+    return Assessment.objects.all()
+
+
+def assessments_writable_by(user):
+    """Assessments whose values the user may change (the communes of ``communes_writable_by``)."""
+    if is_province_staff(user):
+        return Assessment.objects.all()
+    if not is_district_officer(user):
+        return Assessment.objects.none()
+    return Assessment.objects.filter(commune__in=communes_writable_by(user))
+
+
+def can_edit_assessment(user, commune: Commune) -> bool:
+    """May the user enter values for this commune? (province staff, or an officer of its district)."""
+    return can_write_commune(user, commune)
+
+
+def can_submit_assessment(user, assessment: Assessment) -> bool:
+    """Submit for review: a district officer of the commune's district, or province staff."""
+    return can_write_commune(user, assessment.commune)
+
+
+def can_review_assessments(user) -> bool:
+    """Approve, return, reopen and record "cơ bản đạt": province staff (and admins) only."""
+    return is_province_staff(user)
+
+
+def can_edit_catalogue(user) -> bool:
+    """Edit indicator texts, comparators, thresholds and risk margins: province staff only."""
+    return is_province_staff(user)
+
+
+def can_exchange_excel(user, district) -> bool:
+    """Download/upload the Excel workbook of a district: its officers and province staff."""
+    return can_write_district(user, district)
+
+
+def _commune(user, commune) -> Commune:
+    if isinstance(commune, Commune):
+        return commune
+    return get_commune_for_read(user, commune)
+
+
+def get_assessment_for_read(user, *, commune, period: str, criteria_set) -> Assessment:
+    """The assessment of a commune (object or code) for a period and set, or Http404 (missing or invisible)."""
+    commune = _commune(user, commune)
+    assessment = (
+        assessments_visible_to(user)
+        .select_related("commune__province", "commune__district", "criteria_set")
+        .filter(commune=commune, period=period, criteria_set=criteria_set)
+        .first()
+    )
+    if assessment is None:
+        raise Http404(_("Không tìm thấy."))
+    return assessment
+
+
+def get_assessment_for_write(user, *, commune, period: str, criteria_set) -> Assessment:
+    """As ``get_assessment_for_read``, and PermissionDenied (403) when the user may not change its values."""
+    assessment = get_assessment_for_read(user, commune=commune, period=period, criteria_set=criteria_set)
+    if not can_edit_assessment(user, assessment.commune):
+        raise PermissionDenied(_("Bạn không có quyền thay đổi dữ liệu ngoài phạm vi được giao."))
+    return assessment
+
+
+def get_evidence_for_download(user, value_id: int) -> IndicatorValue:
+    """An indicator value with an evidence file the user may read, or Http404."""
+    value = (
+        IndicatorValue.objects.select_related("assessment__commune", "indicator")
+        .filter(pk=value_id, assessment__in=assessments_visible_to(user))
+        .exclude(evidence="")
+        .first()
+    )
+    if value is None:
+        raise Http404(_("Không tìm thấy."))
+    return value

@@ -1,0 +1,57 @@
+"""Read-only admin for the catalogue and assessments: every write goes through the pages, the API, Excel or
+import_criteria (criteria.services), so the admin only lets province staff and admins look."""
+
+from django.contrib import admin
+
+from accounts.scope import can_review_assessments
+
+from .models import Assessment, CatalogueChange, CriteriaSet, Indicator, ValueHistory
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_module_permission(self, request):
+        return can_review_assessments(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return can_review_assessments(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CriteriaSet)
+class CriteriaSetAdmin(ReadOnlyAdmin):
+    list_display = ["code", "name", "decision", "decision_date"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(ReadOnlyAdmin):
+    list_display = ["code", "criteria_set", "value_type", "comparator", "is_verified"]
+    list_filter = ["criteria_set", "value_type", "is_verified"]
+    list_select_related = ["criteria_set"]
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(ReadOnlyAdmin):
+    list_display = ["commune", "period", "criteria_set", "status", "met_count", "basically_met_count", "version"]
+    list_filter = ["period", "criteria_set", "status"]
+    list_select_related = ["commune", "criteria_set"]
+    search_fields = ["commune__code", "commune__name"]
+
+
+@admin.register(ValueHistory)
+class ValueHistoryAdmin(ReadOnlyAdmin):
+    list_display = ["assessment", "indicator", "old", "new", "user", "at", "source"]
+    list_select_related = ["assessment__commune", "indicator", "user"]
+
+
+@admin.register(CatalogueChange)
+class CatalogueChangeAdmin(ReadOnlyAdmin):
+    list_display = ["criteria_set", "indicator", "field", "old", "new", "user", "at"]
+    list_select_related = ["criteria_set", "indicator", "user"]

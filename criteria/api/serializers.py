@@ -1,0 +1,178 @@
+"""API shapes for criteria sets and assessments (API.md "Criteria"). Input serializers check shape only;
+the rules live in ``criteria.services``."""
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from .. import selectors
+from ..models import ValueType
+
+
+class IndicatorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    value_type = serializers.CharField()
+    unit = serializers.CharField()
+    comparator = serializers.SerializerMethodField(help_text="null: judged (no threshold known or set)")
+    thresholds = serializers.SerializerMethodField(help_text="region code → threshold")
+    requirement_text = serializers.CharField()
+    risk_margin = serializers.SerializerMethodField()
+    is_verified = serializers.BooleanField()
+
+    def get_comparator(self, indicator) -> str | None:
+        return indicator.comparator if selectors.thresholds_by_region(indicator) else None
+
+    def get_thresholds(self, indicator) -> dict[str, float]:
+        return {region: selectors.number_out(value) for region, value in selectors.thresholds_by_region(indicator).items()}
+
+    def get_risk_margin(self, indicator) -> float | None:
+        return selectors.number_out(indicator.risk_margin)
+
+
+class CriterionSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    name = serializers.CharField()
+    group = serializers.CharField(source="group_code")
+    is_verified = serializers.BooleanField()
+    indicators = IndicatorSerializer(many=True, source="indicators.all")
+
+
+class CriteriaSetSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    decision = serializers.CharField()
+    criteria = CriterionSerializer(many=True, source="criteria.all")
+
+
+class ValueInputSerializer(serializers.Serializer):
+    indicator = serializers.CharField()
+    value = serializers.JSONField(allow_null=True)
+    met = serializers.JSONField(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class AssessmentInputSerializer(serializers.Serializer):
+    criteria_set = serializers.CharField(required=False, allow_blank=True)
+    version = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    values = ValueInputSerializer(many=True)
+
+
+class ActionInputSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    version = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    criteria_set = serializers.CharField(required=False, allow_blank=True)
+
+
+class CriterionStateSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    name = serializers.CharField()
+    status = serializers.CharField()
+    met = serializers.BooleanField()
+    note = serializers.CharField()
+
+
+class ValueStateSerializer(serializers.Serializer):
+    indicator = serializers.CharField()
+    value = serializers.JSONField(allow_null=True)
+    met = serializers.BooleanField(allow_null=True)
+    note = serializers.CharField()
+    judged = serializers.BooleanField()
+    comparator = serializers.CharField(allow_null=True)
+    threshold = serializers.FloatField(allow_null=True)
+    at_risk = serializers.BooleanField()
+    evidence_url = serializers.CharField(allow_null=True)
+
+
+class AssessmentDocumentSerializer(serializers.Serializer):
+    """The assessment document of API.md, with a few extra fields (names, region, comment)."""
+
+    commune = serializers.CharField()
+    commune_name = serializers.CharField()
+    period = serializers.CharField()
+    criteria_set = serializers.CharField()
+    region = serializers.CharField()
+    status = serializers.CharField()
+    version = serializers.IntegerField()
+    met_count = serializers.IntegerField()
+    basically_met_count = serializers.IntegerField()
+    return_comment = serializers.CharField()
+    criteria = CriterionStateSerializer(many=True)
+    values = ValueStateSerializer(many=True)
+
+
+def _value_out(row: selectors.IndicatorRow):
+    value = row.value
+    if value is None:
+        return None
+    if row.indicator.value_type == ValueType.BOOLEAN:
+        return value.value_bool
+    return selectors.number_out(value.value_number)
+
+
+def assessment_document(view: selectors.AssessmentView) -> dict:
+    """The API document of one assessment, from ``selectors.assessment_view`` (no further queries)."""
+    assessment = view.assessment
+    return {
+        "commune": view.commune.code,
+        "commune_name": view.commune.name,
+        "period": assessment.period,
+        "criteria_set": view.catalogue.criteria_set.code,
+        "region": view.commune.region,
+        "status": assessment.status,
+        "version": assessment.version,
+        "met_count": assessment.met_count,
+        "basically_met_count": assessment.basically_met_count,
+        "return_comment": assessment.return_comment,
+        "criteria": [
+            {
+                "number": block.criterion.number,
+                "name": block.criterion.name,
+                "status": block.status,
+                "met": block.is_met,
+                "note": block.result.basically_met_note if block.result else "",
+            }
+            for block in view.blocks
+        ],
+        "values": [
+            {
+                "indicator": row.indicator.code,
+                "value": _value_out(row),
+                "met": row.is_met,
+                "note": row.value.note if row.value else "",
+                "judged": row.judged,
+                "comparator": row.comparator,
+                "threshold": selectors.number_out(row.threshold),
+                "at_risk": row.at_risk,
+                "evidence_url": reverse("criteria:evidence-download", args=[row.value.pk])
+                if row.value is not None and row.value.evidence
+                else None,
+            }
+            for row in view.rows
+        ],
+    }
+
+
+class HistorySerializer(serializers.Serializer):
+    indicator = serializers.CharField(source="indicator.code")
+    old = serializers.SerializerMethodField()
+    new = serializers.SerializerMethodField()
+    old_met = serializers.BooleanField(allow_null=True)
+    new_met = serializers.BooleanField(allow_null=True)
+    old_note = serializers.CharField()
+    new_note = serializers.CharField()
+    user = serializers.SerializerMethodField()
+    at = serializers.DateTimeField()
+    source = serializers.CharField()
+
+    @extend_schema_field(OpenApiTypes.ANY)
+    def get_old(self, row):
+        return selectors.history_value(row.indicator, row.old)
+
+    @extend_schema_field(OpenApiTypes.ANY)
+    def get_new(self, row):
+        return selectors.history_value(row.indicator, row.new)
+
+    def get_user(self, row) -> str | None:
+        return row.user.username if row.user else None

@@ -1,0 +1,117 @@
+"""Criteria API (API.md "Criteria"): parse, fetch through accounts.scope, call one service or selector, present."""
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.scope import get_assessment_for_read, get_commune_for_read, get_commune_for_write
+from communes.periods import is_valid_period, parse_period
+
+from .. import selectors
+from ..services import assessments as services
+from .serializers import (
+    ActionInputSerializer,
+    AssessmentDocumentSerializer,
+    AssessmentInputSerializer,
+    CriteriaSetSerializer,
+    HistorySerializer,
+    assessment_document,
+)
+
+SET_PARAMETER = OpenApiParameter("criteria_set", str, description="set code; default: the period's set")
+
+
+def _period_or_404(period: str) -> str:
+    if not is_valid_period(period):
+        raise Http404(_("Không tìm thấy."))
+    return parse_period(period).code
+
+
+def _document(user, commune, assessment) -> dict:
+    catalogue = selectors.catalogue_for_set(assessment.criteria_set)
+    view = selectors.assessment_view(commune=commune, period=assessment.period, catalogue=catalogue, assessment=assessment)
+    return assessment_document(view)
+
+
+def _find(request, code: str, period: str, set_code: str | None):
+    commune = get_commune_for_read(request.user, code)
+    period = _period_or_404(period)
+    criteria_set = selectors.assessment_set_for(user=request.user, commune=commune, period=period, code=set_code)
+    if criteria_set is None:
+        raise Http404(_("Không tìm thấy."))
+    assessment = get_assessment_for_read(request.user, commune=commune, period=period, criteria_set=criteria_set)
+    return commune, assessment
+
+
+class CriteriaSetList(generics.ListAPIView):
+    """The criteria sets with their criteria, indicators, comparators and thresholds per region."""
+
+    serializer_class = CriteriaSetSerializer
+
+    def get_queryset(self):
+        return selectors.criteria_sets_with_catalogue()
+
+
+class AssessmentDetail(APIView):
+    """GET one assessment of a commune for a period; PUT creates it or updates the listed values."""
+
+    @extend_schema(parameters=[SET_PARAMETER], responses=AssessmentDocumentSerializer)
+    def get(self, request, code, period):
+        commune, assessment = _find(request, code, period, request.query_params.get("criteria_set"))
+        return Response(_document(request.user, commune, assessment))
+
+    @extend_schema(request=AssessmentInputSerializer, responses=AssessmentDocumentSerializer)
+    def put(self, request, code, period):
+        commune = get_commune_for_write(request.user, code)
+        period = parse_period(period).code
+        body = AssessmentInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        criteria_set = selectors.criteria_set_for(data.get("criteria_set") or None, period=period)
+        if criteria_set is None:
+            raise ValidationError({"criteria_set": [_("Không có bộ tiêu chí “%(code)s”.") % {"code": data.get("criteria_set")}]})
+        assessment = services.assessment_values_save(
+            commune=commune, period=period, criteria_set=criteria_set, entries=data["values"], by=request.user,
+            expected_version=data.get("version"), source="api",
+        )
+        assessment.commune = commune
+        return Response(_document(request.user, commune, assessment))
+
+
+class AssessmentAction(APIView):
+    """POST submit / approve / return (with a comment) / reopen."""
+
+    action_name = ""
+
+    @extend_schema(request=ActionInputSerializer, responses=AssessmentDocumentSerializer, parameters=[SET_PARAMETER])
+    def post(self, request, code, period):
+        body = ActionInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        set_code = data.get("criteria_set") or request.query_params.get("criteria_set")
+        commune, assessment = _find(request, code, period, set_code)
+        assessment = services.assessment_transition(
+            assessment=assessment, action=self.action_name, by=request.user, comment=data.get("comment", ""),
+            expected_version=data.get("version"),
+        )
+        return Response(_document(request.user, commune, assessment))
+
+
+class AssessmentHistory(generics.ListAPIView):
+    """Every value change of the assessment: indicator, old, new, user, at (newest first)."""
+
+    serializer_class = HistorySerializer
+
+    @extend_schema(parameters=[SET_PARAMETER])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        _commune, assessment = _find(
+            self.request, self.kwargs["code"], self.kwargs["period"], self.request.query_params.get("criteria_set")
+        )
+        return selectors.assessment_history(assessment)

@@ -1,0 +1,119 @@
+"""Forms of the criteria pages. They check shape only; rules live in ``criteria.services``."""
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from communes.models import District, Region
+from communes.periods import period_choices
+
+from .evaluation import parse_number
+from .models import ALL_REGIONS, Comparator, CriteriaSet
+
+REGION_FIELDS = [(ALL_REGIONS, _("Mọi vùng (*)"))] + list(Region.choices)
+
+
+def threshold_field_name(region: str) -> str:
+    return "threshold_all" if region == ALL_REGIONS else f"threshold_{region}"
+
+
+class LocalDecimalField(forms.Field):
+    """A number typed either way ("26,7" or "26.7"); empty → None."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "size": 8})
+
+    def to_python(self, value):
+        value = (value or "").strip() if isinstance(value, str) else value
+        if value in (None, ""):
+            return None
+        if len(str(value)) > 20:
+            raise forms.ValidationError(_("Nhập một số."), code="invalid")
+        try:
+            return parse_number(value)
+        except forms.ValidationError:
+            raise forms.ValidationError(_("Nhập một số."), code="invalid") from None
+
+
+class IndicatorEditForm(forms.Form):
+    """Province staff localise an indicator: text, comparator, thresholds per region, risk margin."""
+
+    name = forms.CharField(label=_("Nội dung chỉ tiêu"), widget=forms.Textarea(attrs={"rows": 3}))
+    requirement_text = forms.CharField(
+        label=_("Yêu cầu (văn bản)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    comparator = forms.ChoiceField(
+        label=_("Phép so sánh"), required=False,
+        choices=[("", _("— Không (cán bộ tự đánh giá) —"))] + list(Comparator.choices),
+    )
+    risk_margin = LocalDecimalField(label=_("Biên nguy cơ"), required=False)
+
+    def __init__(self, *args, indicator=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for region, label in REGION_FIELDS:
+            self.fields[threshold_field_name(region)] = LocalDecimalField(
+                label=_("Ngưỡng — %(region)s") % {"region": label}, required=False
+            )
+        self.region_fields = [self[threshold_field_name(region)] for region, _label in REGION_FIELDS]
+        if indicator is not None and not self.is_bound:
+            self.initial.update(
+                name=indicator.name, requirement_text=indicator.requirement_text, comparator=indicator.comparator or "",
+                risk_margin=_plain(indicator.risk_margin),
+            )
+            for threshold in indicator.thresholds.all():
+                self.initial[threshold_field_name(threshold.region)] = _plain(threshold.value)
+
+    def thresholds(self) -> dict:
+        return {region: self.cleaned_data.get(threshold_field_name(region)) for region, _label in REGION_FIELDS}
+
+
+def _plain(value):
+    if value is None:
+        return ""
+    normalised = value.normalize()
+    return format(normalised.quantize(Decimal(1)) if normalised == normalised.to_integral() else normalised, "f")
+
+
+class ReviewFilterForm(forms.Form):
+    period = forms.ChoiceField(label=_("Kỳ"), required=False)
+    district = forms.ModelChoiceField(
+        label=_("Huyện"), queryset=District.objects.order_by("code"), required=False, to_field_name="code",
+        empty_label=_("Tất cả huyện"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].choices = [("", _("Tất cả kỳ"))] + period_choices()
+
+
+class WorkflowForm(forms.Form):
+    action = forms.ChoiceField(choices=[(a, a) for a in ("submit", "approve", "return", "reopen")])
+    comment = forms.CharField(required=False, max_length=2000)
+    version = forms.IntegerField(required=False, min_value=1)
+    set = forms.CharField(required=False, max_length=30)
+
+
+class AppraisalForm(forms.Form):
+    basically_met = forms.BooleanField(required=False)
+    note = forms.CharField(required=False, max_length=2000)
+    version = forms.IntegerField(required=False, min_value=1)
+    set = forms.CharField(required=False, max_length=30)
+
+
+class ExcelDownloadForm(forms.Form):
+    district = forms.ModelChoiceField(label=_("Huyện"), queryset=District.objects.none(), to_field_name="code")
+    period = forms.ChoiceField(label=_("Kỳ"))
+    criteria_set = forms.ModelChoiceField(
+        label=_("Bộ tiêu chí"), queryset=CriteriaSet.objects.order_by("code"), to_field_name="code", required=False,
+        empty_label=_("Theo kỳ (mặc định)"),
+    )
+
+    def __init__(self, *args, districts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if districts is not None:
+            self.fields["district"].queryset = districts
+        self.fields["period"].choices = period_choices()
+
+
+class ExcelUploadForm(forms.Form):
+    file = forms.FileField(label=_("Tệp Excel (.xlsx)"))

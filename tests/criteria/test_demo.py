@@ -1,0 +1,57 @@
+"""The demo data (through the services): the seed notice's figures, and idempotence."""
+
+import io
+import time
+
+import pytest
+from django.db.models import Avg, Count, Min, Sum
+
+from accounts import demo as accounts_demo
+from communes import demo as communes_demo
+from criteria import demo
+from criteria.models import Assessment, CriterionResult, ValueHistory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_figures_match_the_seed_notice():
+    out = io.StringIO()
+    communes_demo.load(out)
+    accounts_demo.load(out)
+    started = time.monotonic()
+    demo.load(out)
+    elapsed = time.monotonic() - started
+    # 2021-H1: 115 xã approved, 1369 met criteria → 11,9 per xã, none below 5, 17 at 19
+    h1 = Assessment.objects.filter(period="2021-H1", criteria_set__code="2016-2020")
+    figures = h1.aggregate(n=Count("id"), total=Sum("met_count"), lowest=Min("met_count"), average=Avg("met_count"))
+    assert (figures["n"], figures["total"], figures["lowest"]) == (115, 1369, 5)
+    assert round(figures["average"], 1) == 11.9
+    assert set(h1.values_list("status", flat=True)) == {"approved"}
+    full = h1.filter(met_count=19)
+    assert full.count() == 17
+    assert not full.filter(commune__district__code__in=["097", "098", "099", "101"]).exists()
+    # 21 other xã (13–18) with criteria recorded "cơ bản đạt" by the province: 17 + 21 = 38
+    basic = h1.filter(basically_met_count__gt=0)
+    assert basic.count() == 21
+    assert set(basic.values_list("met_count", flat=True)) <= set(range(13, 19))
+    assert CriterionResult.objects.filter(assessment__in=basic, status="basically_met").count() == sum(
+        basic.values_list("basically_met_count", flat=True)
+    )
+    # 2020-H2 approved and a little lower; some criteria met then are not met now
+    h2020 = Assessment.objects.filter(period="2020-H2")
+    assert h2020.count() == 115
+    assert h2020.aggregate(t=Sum("met_count"))["t"] < 1369
+    # 2021-H2 in progress, with submitted and returned ones in Tuần Giáo (099) and Điện Biên (100)
+    h2 = Assessment.objects.filter(period="2021-H2")
+    assert set(h2.values_list("status", flat=True)) == {"draft", "submitted", "returned", "approved"}
+    for district in ("099", "100"):
+        statuses = list(h2.filter(commune__district__code=district).values_list("status", flat=True))
+        assert statuses.count("submitted") >= 2 and statuses.count("returned") >= 1
+    assert h2.filter(status="returned").exclude(return_comment="").count() == h2.filter(status="returned").count()
+    assert set(ValueHistory.objects.values_list("source", flat=True)) == {"demo"}
+    assert elapsed < 30
+    # idempotent: a second run creates nothing
+    counts = (Assessment.objects.count(), ValueHistory.objects.count())
+    demo.load(out)
+    assert (Assessment.objects.count(), ValueHistory.objects.count()) == counts
+    assert "0 đánh giá mới" in out.getvalue().splitlines()[-1] or out.getvalue().rstrip().endswith("0 đánh giá mới.")

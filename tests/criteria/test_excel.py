@@ -1,0 +1,190 @@
+"""The Excel round-trip: download a district's workbook, fill it, upload it (checked whole)."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import load_workbook
+
+from criteria.models import Assessment, IndicatorValue, ValueHistory
+from criteria.services.assessments import assessment_approve, assessment_submit
+
+from .helpers import all_met_entries, save
+
+pytestmark = pytest.mark.django_db
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download(client, district="099", period="2021-H1"):
+    response = client.get("/criteria/excel/download/", {"district": district, "period": period, "criteria_set": "2016-2020"})
+    assert response.status_code == 200, response.status_code
+    assert response["Content-Type"] == XLSX
+    return load_workbook(io.BytesIO(response.content))
+
+
+def rows_by_indicator(sheet):
+    """Row number of each (commune, indicator) in the data sheet."""
+    return {(sheet.cell(row, 1).value, sheet.cell(row, 5).value): row for row in range(2, sheet.max_row + 1)}
+
+
+def upload(client, workbook, name="so-lieu.xlsx"):
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return client.post("/criteria/excel/upload/", {"file": SimpleUploadedFile(name, buffer.getvalue(), content_type=XLSX)})
+
+
+def test_the_workbook_lists_every_xa_and_indicator_with_thresholds_and_locks(login, cast, set_2016, commune_a):
+    save(commune_a, set_2016, [{"indicator": "10", "value": 40, "note": "điều tra"}], cast.officer_a)
+    workbook = download(login(cast.officer_a))
+    sheet = workbook["Số liệu"]
+    assert [c.value for c in sheet[1]] == [
+        "Mã xã", "Tên xã", "Phiên bản", "Tiêu chí", "Mã chỉ tiêu", "Nội dung chỉ tiêu", "Kiểu", "Đơn vị", "Ngưỡng",
+        "Giá trị", "Đạt (tự đánh giá)", "Ghi chú", "Kết quả hiện tại",
+    ]
+    # only the xã of district A (the thị trấn is not assessed): 50 indicators
+    assert sheet.max_row == 51
+    rows = rows_by_indicator(sheet)
+    income = rows[("03260", "10")]
+    assert [sheet.cell(income, c).value for c in (3, 9, 10, 11, 12, 13)] == [1, "≥ 36", 40, None, "điều tra", "Đạt"]
+    assert sheet.cell(rows[("03260", "4.1")], 9).value == "= Có"
+    assert sheet.cell(rows[("03260", "2.1")], 9).value == "Tự đánh giá"
+    # key columns locked by sheet protection; value, met (judged only) and note open
+    assert sheet.protection.sheet is True
+    assert sheet.cell(income, 1).protection.locked is True
+    assert sheet.cell(income, 10).protection.locked is False
+    assert sheet.cell(income, 11).protection.locked is True
+    assert sheet.cell(rows[("03260", "2.1")], 11).protection.locked is False
+    assert workbook["_meta"].sheet_state == "hidden"
+
+
+def test_a_filled_workbook_is_saved_as_draft_with_history(login, cast, set_2016, commune_a):
+    client = login(cast.officer_a)
+    workbook = download(client)
+    sheet = workbook["Số liệu"]
+    rows = rows_by_indicator(sheet)
+    sheet.cell(rows[("03260", "10")], 10).value = "37,5"
+    sheet.cell(rows[("03260", "4.1")], 10).value = "Có"
+    sheet.cell(rows[("03260", "2.1")], 10).value = 88
+    sheet.cell(rows[("03260", "2.1")], 11).value = "Đạt"
+    sheet.cell(rows[("03260", "14.2")], 12).value = "Theo báo cáo phòng GD"
+    response = upload(client, workbook)
+    assert response.status_code == 302
+    assessment = Assessment.objects.get()
+    values = {v.indicator.code: (v.value, v.is_met, v.note) for v in assessment.values.select_related("indicator")}
+    assert values == {
+        "10": (Decimal("37.5"), True, ""), "4.1": (True, True, ""), "2.1": (Decimal(88), True, ""),
+        "14.2": (None, None, "Theo báo cáo phòng GD"),
+    }
+    assert (assessment.status, assessment.met_count) == ("draft", 1)  # criterion 10; 4 still lacks 4.2
+    assert set(ValueHistory.objects.values_list("source", "user__username")) == {("excel", "officer_a")}
+    # uploading the same (now stale) file again is refused: the assessment changed since the download
+    response = upload(client, workbook)
+    assert response.status_code == 400
+    assert "đã thay đổi sau khi tải biểu" in response.content.decode()
+
+
+def test_a_bad_cell_refuses_the_whole_file_naming_sheet_row_and_column(login, cast, set_2016, commune_a):
+    save(commune_a, set_2016, [{"indicator": "10", "value": 40}], cast.officer_a)
+    client = login(cast.officer_a)
+    workbook = download(client)
+    sheet = workbook["Số liệu"]
+    rows = rows_by_indicator(sheet)
+    sheet.cell(rows[("03260", "10")], 10).value = 41  # a good change
+    sheet.cell(rows[("03260", "14.2")], 10).value = 120
+    sheet.cell(rows[("03260", "4.1")], 10).value = "có lẽ"
+    sheet.cell(rows[("03260", "1.1")], 10).value = "Có"  # judged, but no "Đạt" given
+    sheet.cell(rows[("03260", "15.1")], 11).value = "Đạt"  # computed: "Đạt" refused
+    response = upload(client, workbook)
+    assert response.status_code == 400
+    errors = [(e.sheet, e.row, e.column, e.reason) for e in response.context["errors"]]
+    assert sorted(errors) == sorted([
+        ("Số liệu", rows[("03260", "14.2")], "J (Giá trị)", "Tỷ lệ phải trong khoảng 0–100."),
+        ("Số liệu", rows[("03260", "4.1")], "J (Giá trị)", "Chỉ tiêu này nhận giá trị Có/Không (true/false)."),
+        ("Số liệu", rows[("03260", "1.1")], "K (Đạt (tự đánh giá))",
+         "Chỉ tiêu đánh giá theo nhận định (chưa có ngưỡng): cần cho biết đạt hay không đạt."),
+        ("Số liệu", rows[("03260", "15.1")], "K (Đạt (tự đánh giá))",
+         "Chỉ tiêu này được tính tự động theo ngưỡng; không nhập “đạt”."),
+    ])
+    # nothing saved, not even the good change
+    assert IndicatorValue.objects.get().value_number == Decimal(40)
+    assert Assessment.objects.get().version == 1
+
+
+def test_rows_of_communes_outside_the_district_are_refused(login, cast, set_2016, commune_a, commune_b):
+    client = login(cast.officer_a)
+    workbook = download(client)
+    sheet = workbook["Số liệu"]
+    sheet.protection.sheet = False
+    rows = rows_by_indicator(sheet)
+    sheet.cell(rows[("03260", "10")], 10).value = 40
+    extra = sheet.max_row + 1
+    for column, value in {1: commune_b.code, 3: None, 5: "10", 10: 45}.items():
+        sheet.cell(extra, column).value = value
+    response = upload(client, workbook)
+    assert response.status_code == 400
+    errors = [(e.row, e.column, e.reason) for e in response.context["errors"]]
+    assert errors == [(extra, "A (Mã xã)", "Xã 03364 ngoài phạm vi được giao: không nhận.")]
+    assert Assessment.objects.count() == 0
+
+
+def test_approved_communes_refuse_the_upload(login, cast, set_2016, commune_a):
+    a = save(commune_a, set_2016, all_met_entries(set_2016), cast.officer_a)
+    assessment_approve(assessment=assessment_submit(assessment=a, by=cast.officer_a), by=cast.staff)
+    client = login(cast.officer_a)
+    workbook = download(client)
+    sheet = workbook["Số liệu"]
+    sheet.cell(rows_by_indicator(sheet)[("03260", "10")], 10).value = 20
+    response = upload(client, workbook)
+    assert response.status_code == 400
+    assert "Đánh giá của xã đã được duyệt nên bị khoá; không nhận số liệu." in response.content.decode()
+    assert IndicatorValue.objects.get(indicator__code="10").value_number == Decimal(36)
+
+
+def test_scope_of_the_exchange(client, login, cast, set_2016, commune_a):
+    # officer_b may not download district A; leader and agency officer have no workbook at all
+    officer_b = login(cast.officer_b)
+    assert officer_b.get("/criteria/excel/download/", {"district": "099", "period": "2021-H1"}).status_code == 403
+    assert Assessment.objects.count() == 0
+    # officer_b uploading district A's workbook → 403, nothing written
+    client.force_login(cast.officer_a)
+    workbook = download(client)
+    workbook["Số liệu"].cell(rows_by_indicator(workbook["Số liệu"])[("03260", "10")], 10).value = 40
+    client.force_login(cast.officer_b)
+    assert upload(client, workbook).status_code == 403
+    for who in ("leader", "agency_officer"):
+        client.force_login(getattr(cast, who))
+        assert client.get("/criteria/excel/").status_code == 403
+        assert upload(client, workbook).status_code == 403
+    assert Assessment.objects.count() == 0
+    # province staff may upload any district's workbook
+    client.force_login(cast.staff)
+    assert upload(client, workbook).status_code == 302
+    assert IndicatorValue.objects.get().value_number == 40
+
+
+def test_a_file_that_is_not_our_workbook(login, cast):
+    client = login(cast.officer_a)
+    response = client.post("/criteria/excel/upload/", {"file": SimpleUploadedFile("a.xlsx", b"not a workbook")})
+    assert response.status_code == 400
+    assert "Tệp không phải bảng tính Excel .xlsx hợp lệ." in response.content.decode()
+
+
+def test_export_query_count_does_not_grow_with_communes(cast, set_2016, units, django_assert_num_queries):
+    from criteria.services.excel import excel_export
+    from tests.conftest import add_communes
+
+    def fill(communes):
+        for commune in communes:
+            save(commune, set_2016, all_met_entries(set_2016), cast.staff)
+
+    fill(add_communes(units.district_a, 2, start=10))
+    excel_export(user=cast.staff, district=units.district_a, period="2021-H1", criteria_set=set_2016)
+    # 3 catalogue, 1 communes, 1 assessments, 1 values
+    with django_assert_num_queries(6):
+        first = excel_export(user=cast.staff, district=units.district_a, period="2021-H1", criteria_set=set_2016)
+    fill(add_communes(units.district_a, 2, start=20))
+    with django_assert_num_queries(6):
+        second = excel_export(user=cast.staff, district=units.district_a, period="2021-H1", criteria_set=set_2016)
+    rows = [load_workbook(io.BytesIO(content))["Số liệu"].max_row for content in (first, second)]
+    assert rows == [1 + 3 * 50, 1 + 5 * 50]  # Rạng Đông plus the added xã
