@@ -4,7 +4,18 @@ from django.contrib import admin
 
 from accounts.scope import can_manage_master_data
 
-from .models import Commune, CommuneSuccession, District, Province, Recognition, Village
+from . import services
+from .models import (
+    Commune,
+    CommuneSuccession,
+    CommuneTarget,
+    District,
+    DistrictTarget,
+    Province,
+    Recognition,
+    Village,
+    VillageRecognition,
+)
 
 
 class MasterDataAdmin(admin.ModelAdmin):
@@ -79,3 +90,55 @@ class RecognitionAdmin(MasterDataAdmin):
 class CommuneSuccessionAdmin(MasterDataAdmin):
     list_display = ("predecessor", "successor", "effective_date", "decision")
     autocomplete_fields = ("predecessor", "successor")
+
+
+class RecordedThroughServicesAdmin(MasterDataAdmin):
+    """Listed and searchable here; added and changed on the overview pages, which call communes.services."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(VillageRecognition)
+class VillageRecognitionAdmin(RecordedThroughServicesAdmin):
+    list_display = ("decision_number", "decision_date", "village", "kind", "action", "issuer")
+    list_filter = ("kind", "action", "village__commune__district")
+    search_fields = ("decision_number", "village__name", "village__commune__name")
+    list_select_related = ("village", "village__commune")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class TargetAdmin(RecordedThroughServicesAdmin):
+    """Targets may be deleted here; each deletion goes through the service."""
+
+    delete_service = None
+
+    def delete_model(self, request, obj):
+        self.delete_service(target=obj)
+
+    def delete_queryset(self, request, queryset):
+        for target in queryset:
+            self.delete_service(target=target)
+
+
+@admin.register(CommuneTarget)
+class CommuneTargetAdmin(TargetAdmin):
+    list_display = ("year", "commune", "level", "source")
+    list_filter = ("year", "level", "commune__district")
+    search_fields = ("commune__name", "commune__code", "source")
+    list_select_related = ("commune",)
+    delete_service = staticmethod(services.commune_target_delete)
+
+
+@admin.register(DistrictTarget)
+class DistrictTargetAdmin(TargetAdmin):
+    list_display = ("year", "district", "level", "count", "source")
+    list_filter = ("year", "level", "district")
+    search_fields = ("district__name", "district__code", "source")
+    list_select_related = ("district",)
+    delete_service = staticmethod(services.district_target_delete)

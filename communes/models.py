@@ -193,6 +193,9 @@ class CommuneSuccession(models.Model):
         verbose_name = _("kế thừa đơn vị hành chính")
         verbose_name_plural = _("kế thừa đơn vị hành chính")
 
+    def __str__(self):
+        return f"{self.predecessor_id} → {self.successor_id} ({self.effective_date})"
+
 
 class VillageKind(models.TextChoices):
     THON = "thon", _("Thôn")
@@ -244,3 +247,88 @@ class Recognition(models.Model):
 
     def __str__(self):
         return f"{self.decision_number} ({self.get_level_display()})"
+
+
+def level_after_decision(level: str, action: str) -> str:
+    """The level a commune holds after a decision: the granted level, or one step below a withdrawn one."""
+    if action == RecognitionAction.WITHDRAW:
+        index = LEVEL_ORDER.index(Level(level))
+        return LEVEL_ORDER[max(index - 1, 0)]
+    return level
+
+
+def level_rank(level: str) -> int:
+    """Position of a level in LEVEL_ORDER (none = 0 … model = 4), for "at least this level" comparisons."""
+    return LEVEL_ORDER.index(Level(level))
+
+
+class VillageRecognitionKind(models.TextChoices):
+    """Village-level titles, set by provincial criteria (reference/commune-levels.md §4)."""
+
+    NTM_VILLAGE = "ntm", _("Thôn, bản nông thôn mới")
+    MODEL_AREA = "model_area", _("Khu dân cư nông thôn mới kiểu mẫu")
+
+
+class VillageRecognition(models.Model):
+    """A decision that recognises a village (thôn, bản) as meeting a village-level title, or withdraws it."""
+
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="recognitions", verbose_name=_("thôn, bản"))
+    kind = models.CharField(_("danh hiệu"), max_length=12, choices=VillageRecognitionKind.choices)
+    action = models.CharField(_("hình thức"), max_length=10, choices=RecognitionAction.choices, default=RecognitionAction.GRANT)
+    decision_number = models.CharField(_("số quyết định"), max_length=60)
+    decision_date = models.DateField(_("ngày quyết định"))
+    issuer = models.CharField(_("cơ quan ban hành"), max_length=120, default="UBND huyện")
+    note = models.TextField(_("ghi chú"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-decision_date", "-id"]
+        indexes = [models.Index(fields=["village", "-decision_date"])]
+        verbose_name = _("quyết định công nhận thôn, bản")
+        verbose_name_plural = _("quyết định công nhận thôn, bản")
+
+    def __str__(self):
+        return f"{self.decision_number} ({self.get_kind_display()})"
+
+
+class CommuneTarget(models.Model):
+    """The province's plan for one year: bring this commune to this level (e.g. CV 239/BCĐ-KTN for 2021)."""
+
+    year = models.PositiveSmallIntegerField(_("năm"))
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="targets", verbose_name=_("xã"))
+    level = models.CharField(_("mức phấn đấu"), max_length=10, choices=Level.choices)
+    source = models.CharField(_("văn bản giao chỉ tiêu"), max_length=200, blank=True)
+    note = models.TextField(_("ghi chú"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["year", "commune__code"]
+        constraints = [models.UniqueConstraint(fields=["year", "commune"], name="unique_commune_target_per_year")]
+        verbose_name = _("chỉ tiêu của xã")
+        verbose_name_plural = _("chỉ tiêu của xã")
+
+    def __str__(self):
+        return f"{self.year} {self.commune} → {self.get_level_display()}"
+
+
+class DistrictTarget(models.Model):
+    """How many communes of a district should hold at least a level by the end of a year."""
+
+    year = models.PositiveSmallIntegerField(_("năm"))
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="targets", verbose_name=_("huyện"))
+    level = models.CharField(_("mức"), max_length=10, choices=Level.choices)
+    count = models.PositiveSmallIntegerField(_("số xã"))
+    source = models.CharField(_("văn bản giao chỉ tiêu"), max_length=200, blank=True)
+    note = models.TextField(_("ghi chú"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["year", "district__code", "level"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "district", "level"], name="unique_district_target_per_level")
+        ]
+        verbose_name = _("chỉ tiêu của huyện")
+        verbose_name_plural = _("chỉ tiêu của huyện")
+
+    def __str__(self):
+        return f"{self.year} {self.district}: {self.count} × {self.get_level_display()}"

@@ -12,18 +12,22 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .models import (
-    LEVEL_ORDER,
     Commune,
     CommuneKind,
+    CommuneTarget,
     District,
     DistrictKind,
+    DistrictTarget,
     Level,
     Province,
     Recognition,
     RecognitionAction,
     Region,
     Village,
+    VillageRecognition,
+    VillageRecognitionKind,
     fold,
+    level_after_decision,
 )
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -117,7 +121,7 @@ def _parse_unit_rows(text: str):
         row_errors_before = len(errors)
         p_code, d_code, c_code = row["province_code"], row["district_code"], row["commune_code"]
         p_ok = _check_code("province", p_code, line, errors, "province_code")
-        c_ok = _check_code("commune", c_code, line, errors, "commune_code")
+        _check_code("commune", c_code, line, errors, "commune_code")
         if not row["province_name"]:
             errors.append((line, _("Thiếu tên tỉnh.")))
         if not row["commune_name"]:
@@ -259,11 +263,8 @@ def _level_after(commune: Commune) -> str:
     latest = Recognition.objects.filter(commune=commune).order_by("-decision_date", "-id").first()
     if latest is None:
         return Level.NONE
-    if latest.action == RecognitionAction.WITHDRAW:
-        # Withdrawing a level leaves the commune one step below it.
-        index = LEVEL_ORDER.index(Level(latest.level))
-        return LEVEL_ORDER[max(index - 1, 0)]
-    return latest.level
+    # Withdrawing a level leaves the commune one step below it (the same rule as communes.selectors.levels_at).
+    return level_after_decision(latest.level, latest.action)
 
 
 @transaction.atomic
@@ -301,3 +302,115 @@ def village_create(*, commune: Commune, name: str, kind: str) -> Village:
     if Village.objects.filter(commune=commune, name=name).exists():
         raise ValidationError({"name": [_("Thôn, bản này đã có trong xã.")]})
     return Village.objects.create(commune=commune, name=name, kind=kind)
+
+
+TARGET_LEVELS = [Level.BASIC, Level.STANDARD, Level.ADVANCED, Level.MODEL]
+TARGET_YEARS = range(2000, 2101)
+
+
+def _decision_errors(*, decision_number: str, decision_date) -> dict:
+    from django.utils import timezone
+
+    errors = {}
+    if not (decision_number or "").strip():
+        errors["decision_number"] = [_("Cần nhập số quyết định.")]
+    if decision_date is None:
+        errors["decision_date"] = [_("Cần nhập ngày quyết định.")]
+    elif decision_date > timezone.localdate():
+        errors["decision_date"] = [_("Ngày quyết định không được ở tương lai.")]
+    return errors
+
+
+def village_title_held(*, village: Village, kind: str) -> bool:
+    """Whether the village holds a title now: its latest decision of that kind is a grant."""
+    latest = village.recognitions.filter(kind=kind).order_by("-decision_date", "-id").first()
+    return latest is not None and latest.action == RecognitionAction.GRANT
+
+
+@transaction.atomic
+def village_recognition_record(
+    *, village: Village, kind: str, decision_number: str, decision_date, issuer: str = "UBND huyện",
+    action: str = RecognitionAction.GRANT, note: str = "",
+) -> VillageRecognition:
+    """Record a decision recognising a village (thôn, bản NTM; khu dân cư kiểu mẫu) or withdrawing its title.
+
+    Raises ValidationError (translated, by field) for an unknown title or action, a missing decision number,
+    a missing or future date, or a withdrawal of a title the village does not hold. Writes one row.
+    """
+    errors = _decision_errors(decision_number=decision_number, decision_date=decision_date)
+    if kind not in VillageRecognitionKind.values:
+        errors["kind"] = [_("Danh hiệu không hợp lệ.")]
+    if action not in RecognitionAction.values:
+        errors["action"] = [_("Hình thức không hợp lệ.")]
+    elif action == RecognitionAction.WITHDRAW and "kind" not in errors and not village_title_held(village=village, kind=kind):
+        errors["action"] = [_("Thôn, bản chưa được công nhận danh hiệu này nên không thể thu hồi.")]
+    if errors:
+        raise ValidationError(errors)
+    return VillageRecognition.objects.create(
+        village=village, kind=kind, action=action, decision_number=decision_number.strip(),
+        decision_date=decision_date, issuer=issuer, note=note,
+    )
+
+
+def _target_errors(*, year, level) -> dict:
+    errors = {}
+    if year not in TARGET_YEARS:
+        errors["year"] = [_("Năm không hợp lệ.")]
+    if level not in TARGET_LEVELS:
+        errors["level"] = [_("Mức phấn đấu phải là cơ bản đạt chuẩn, đạt chuẩn, nâng cao hoặc kiểu mẫu.")]
+    return errors
+
+
+@transaction.atomic
+def commune_target_set(*, year: int, commune: Commune, level: str, source: str = "", note: str = "") -> CommuneTarget:
+    """Plan to bring a commune to a level by the end of a year; replaces that year's plan for the commune.
+
+    Only xã-kind communes take part in the NTM programme: a ward or township is refused. Raises
+    ValidationError (by field) for a year outside 2000–2100 or a level that is not a recognisable one.
+    """
+    errors = _target_errors(year=year, level=level)
+    if commune.kind != CommuneKind.COMMUNE:
+        errors["commune"] = [_("Chỉ tiêu nông thôn mới chỉ đặt cho xã, không cho phường, thị trấn.")]
+    if errors:
+        raise ValidationError(errors)
+    target, _created = CommuneTarget.objects.update_or_create(
+        year=year, commune=commune, defaults={"level": level, "source": source.strip(), "note": note},
+    )
+    return target
+
+
+@transaction.atomic
+def commune_target_delete(*, target: CommuneTarget) -> None:
+    """Remove a commune's target for a year."""
+    target.delete()
+
+
+@transaction.atomic
+def district_target_set(
+    *, year: int, district: District, level: str, count: int, source: str = "", note: str = "",
+) -> DistrictTarget:
+    """Plan how many communes of a district hold at least ``level`` by the end of ``year`` (upsert).
+
+    Raises ValidationError (by field) for a bad year or level, a count below 1, or a count above the
+    district's number of xã-kind communes.
+    """
+    errors = _target_errors(year=year, level=level)
+    commune_total = district.communes.filter(kind=CommuneKind.COMMUNE).count()
+    if count is None or count < 1:
+        errors["count"] = [_("Số xã phải từ 1 trở lên.")]
+    elif count > commune_total:
+        errors["count"] = [
+            _("Số xã (%(count)d) vượt quá số xã của huyện (%(total)d).") % {"count": count, "total": commune_total}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    target, _created = DistrictTarget.objects.update_or_create(
+        year=year, district=district, level=level, defaults={"count": count, "source": source.strip(), "note": note},
+    )
+    return target
+
+
+@transaction.atomic
+def district_target_delete(*, target: DistrictTarget) -> None:
+    """Remove a district's target count."""
+    target.delete()

@@ -8,9 +8,9 @@ a missing one); an object the user can see but may not change is a 403 (``Permis
 The rules per domain live in submodules; everything is re-exported here.
 """
 
+from .criteria import *  # noqa: F403
+from .directives import *  # noqa: F403
+from .ocop import *  # noqa: F403
+from .reports import *  # noqa: F403
 from .roles import *  # noqa: F403
 from .units import *  # noqa: F403
-from .criteria import *  # noqa: F403
-from .ocop import *  # noqa: F403
-from .directives import *  # noqa: F403
-from .reports import *  # noqa: F403

@@ -1,0 +1,295 @@
+"""Fill a PostgreSQL database with national-scale NTM data (benchmark only, never the app's own data).
+
+What it writes:
+- every unit of reference/vietnam-units-2021.csv through communes.services.units_import
+  (63 provinces, 705 district-level units, 10,599 communes);
+- the shipped criteria catalogue (criteria's post_migrate loader), with a benchmark threshold ("*") and a
+  risk margin on every computed numeric indicator that has none, so that at-risk queries have work to do;
+- ``periods`` half-year periods of the 2021-2025 set from 2021-H1 (10 → 2021-H1 … 2025-H2) for every
+  commune, wards included (the selectors must skip them): assessments, 19 criterion results each and one
+  value per indicator (≈ 5.7 million values for 10 periods), loaded with COPY;
+- recognitions (about a third of the xã), 2025 targets per district and for some communes, a leader user.
+
+Writes go straight to the tables with COPY for speed: the data are synthetic and consistent by
+construction (met_count = criteria met, a criterion met iff all its indicators are met).
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import random
+import time
+from decimal import Decimal
+
+YEAR0 = 2021
+SET_CODE = "2021-2025"
+UNITS_FILE = "vietnam-units-2021.csv"
+LEADER = "bench_leader"
+PASSWORD = "bench-pass-2025"
+BENCH_THRESHOLDS = {">=": Decimal("70"), "<=": Decimal("10")}
+BENCH_MARGIN = Decimal("5")
+
+
+def period_codes(count: int) -> list[str]:
+    codes = []
+    year, half = YEAR0, 1
+    for _ in range(count):
+        codes.append(f"{year}-H{half}")
+        year, half = (year, 2) if half == 1 else (year + 1, 1)
+    return codes
+
+
+def ensure_database(admin_url: str, name: str, *, reset: bool, log) -> None:
+    """Create the benchmark database (dropping it first with ``reset``)."""
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and reset:
+            log(f"dropping database {name}")
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            exists = None
+        if not exists:
+            log(f"creating database {name}")
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _not_null_fillers(cursor, table: str, provided: list[str]) -> dict[str, str]:
+    """COPY text values for NOT NULL columns without a default that the generator does not set itself."""
+    cursor.execute(
+        """SELECT column_name, data_type FROM information_schema.columns
+           WHERE table_name = %s AND is_nullable = 'NO' AND column_default IS NULL AND is_identity = 'NO'""",
+        [table],
+    )
+    fillers = {}
+    for column, data_type in cursor.fetchall():
+        if column in provided:
+            continue
+        if data_type in ("text", "character varying"):
+            fillers[column] = ""
+        elif data_type in ("smallint", "integer", "bigint", "numeric"):
+            fillers[column] = "0"
+        elif data_type == "boolean":
+            fillers[column] = "f"
+        elif data_type.startswith("timestamp"):
+            fillers[column] = "2025-01-01 00:00:00+07"
+        elif data_type == "date":
+            fillers[column] = "2025-01-01"
+        else:
+            raise RuntimeError(f"{table}.{column}: no filler for type {data_type}")
+    return fillers
+
+
+class CopyWriter:
+    """Buffered COPY … FROM STDIN (text format) into one table, with filler columns appended."""
+
+    def __init__(self, cursor, table: str, columns: list[str]):
+        self.fillers = _not_null_fillers(cursor, table, columns)
+        self.columns = columns + list(self.fillers)
+        self.suffix = "".join("\t" + value for value in self.fillers.values())
+        self.copy_cm = cursor.copy(f"COPY {table} ({', '.join(self.columns)}) FROM STDIN")
+        self.copy = self.copy_cm.__enter__()
+        self.buffer = io.StringIO()
+        self.rows = 0
+
+    def row(self, line: str) -> None:
+        self.buffer.write(line)
+        self.buffer.write(self.suffix)
+        self.buffer.write("\n")
+        self.rows += 1
+        if self.rows % 50_000 == 0:
+            self.flush()
+
+    def flush(self) -> None:
+        data = self.buffer.getvalue()
+        if data:
+            self.copy.write(data)
+        self.buffer = io.StringIO()
+
+    def close(self) -> None:
+        self.flush()
+        self.copy_cm.__exit__(None, None, None)
+
+
+def generate(*, reference_dir, periods: int, seed: int, log) -> None:
+    """Load everything into the database Django is configured for (run after ``migrate``)."""
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from accounts.models import Role, User
+    from communes.models import Commune, CommuneKind
+    from communes.services import units_import
+    from criteria.models import Assessment, CriteriaSet
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    log(f"migrated ({time.perf_counter() - started:.0f} s)")
+
+    if Commune.objects.count() < 10_000:
+        t = time.perf_counter()
+        counts = units_import(text=(reference_dir / UNITS_FILE).read_text(encoding="utf-8"))
+        log(f"units imported: {dict(counts.created)} ({time.perf_counter() - t:.0f} s)")
+
+    if not User.objects.filter(username=LEADER).exists():
+        user = User(username=LEADER, role=Role.LEADER, first_name="Benchmark")
+        user.set_password(PASSWORD)
+        user.save()
+
+    criteria_set = CriteriaSet.objects.filter(code=SET_CODE).first()
+    if criteria_set is None:
+        raise SystemExit(f"criteria set {SET_CODE} is missing: the criteria app's post_migrate loader did not run")
+    codes = period_codes(periods)
+    if Assessment.objects.filter(criteria_set=criteria_set, period=codes[-1]).exists():
+        log("assessments already generated — nothing to do (use --reset to start again)")
+        return
+
+    rng = random.Random(seed)
+    with transaction.atomic():
+        indicators = _bench_catalogue(criteria_set)
+        communes = list(Commune.objects.order_by("code").values_list("id", "kind", "district_id"))
+        log(f"{len(communes)} communes, {len(indicators)} indicators, periods {codes[0]} … {codes[-1]}")
+        t = time.perf_counter()
+        last_scores = _assessments(connection, criteria_set, indicators, communes, codes, rng, log)
+        log(f"assessments loaded ({time.perf_counter() - t:.0f} s)")
+        xa = [(pk, district_id) for pk, kind, district_id in communes if kind == CommuneKind.COMMUNE]
+        _recognitions_and_targets(connection, xa, last_scores, rng)
+    t = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    log(f"ANALYZE ({time.perf_counter() - t:.0f} s); total {time.perf_counter() - started:.0f} s")
+
+
+def _bench_catalogue(criteria_set):
+    """Every computed numeric indicator gets a "*" threshold and a risk margin if it has none (bench only)."""
+    from criteria.models import Indicator, IndicatorThreshold
+
+    indicators = list(Indicator.objects.filter(criteria_set=criteria_set).select_related("criterion").order_by("criterion__number", "position", "code"))
+    have = set(IndicatorThreshold.objects.filter(indicator__criteria_set=criteria_set).values_list("indicator_id", flat=True))
+    new_thresholds = []
+    for indicator in indicators:
+        if indicator.value_type == "boolean" or indicator.comparator not in BENCH_THRESHOLDS:
+            continue
+        if indicator.id not in have:
+            new_thresholds.append(IndicatorThreshold(
+                indicator=indicator, region="*", value=BENCH_THRESHOLDS[indicator.comparator], source="benchmark",
+            ))
+        if indicator.risk_margin is None:
+            indicator.risk_margin = BENCH_MARGIN
+    IndicatorThreshold.objects.bulk_create(new_thresholds)
+    Indicator.objects.bulk_update(indicators, ["risk_margin"])
+    thresholds = {}
+    for threshold in IndicatorThreshold.objects.filter(indicator__criteria_set=criteria_set, region="*"):
+        thresholds[threshold.indicator_id] = threshold.value
+    return [
+        (ind.id, ind.criterion_id, ind.criterion.number, ind.value_type, ind.comparator, thresholds.get(ind.id))
+        for ind in indicators
+    ]
+
+
+def _value(rng, value_type, comparator, threshold, met: bool) -> tuple[str, str]:
+    """(value_bool, value_number) as COPY text for one indicator value."""
+    if value_type == "boolean":
+        return ("t" if met else "f"), r"\N"
+    if threshold is None or comparator not in BENCH_THRESHOLDS:
+        return r"\N", f"{rng.randint(0, 100)}"
+    t = float(threshold)
+    if comparator == ">=":
+        number = rng.uniform(t, 100) if met else rng.uniform(max(t - 50, 0), t - 0.5)
+    else:
+        number = rng.uniform(0, t) if met else rng.uniform(t + 0.5, t + 40)
+    return r"\N", f"{number:.1f}"
+
+
+def _assessments(connection, criteria_set, indicators, communes, codes, rng, log) -> dict[int, int]:
+    from criteria.models import Criterion
+
+    criteria = list(Criterion.objects.filter(criteria_set=criteria_set).order_by("number").values_list("id", "number"))
+    by_criterion: dict[int, list] = {}
+    for indicator in indicators:
+        by_criterion.setdefault(indicator[2], []).append(indicator)
+    now = datetime.datetime.now(datetime.UTC).isoformat()
+    last_scores = {}
+    with connection.cursor() as django_cursor:
+        cursor = django_cursor.cursor  # the psycopg cursor, for COPY
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM criteria_assessment")
+        next_id = cursor.fetchone()[0] + 1
+        assessments = CopyWriter(cursor, "criteria_assessment", [
+            "id", "commune_id", "period", "criteria_set_id", "status", "version", "met_count", "basically_met_count",
+            "created_at", "updated_at",
+        ])
+        rows = []  # (assessment id, per-criterion statuses, values) kept short: written right away below
+        strength = {pk: rng.uniform(0.3, 0.95) for pk, _kind, _district in communes}
+        for index, code in enumerate(codes):
+            last = index == len(codes) - 1
+            for pk, _kind, _district in communes:
+                status = "approved"
+                if last:
+                    status = rng.choices(["approved", "submitted", "draft", "returned"], [70, 15, 10, 5])[0]
+                p = min(strength[pk] + 0.02 * index, 0.99)
+                met = {number for _cid, number in criteria if rng.random() < p}
+                basically = {number for _cid, number in criteria if number not in met and rng.random() < 0.1}
+                assessments.row(
+                    f"{next_id}\t{pk}\t{code}\t{criteria_set.pk}\t{status}\t1\t{len(met)}\t{len(basically)}\t{now}\t{now}"
+                )
+                rows.append((next_id, met, basically))
+                if index == max(len(codes) - 2, 0):  # the last fully approved period decides the levels
+                    last_scores[pk] = len(met)
+                next_id += 1
+        assessments.close()
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('criteria_assessment', 'id'), (SELECT MAX(id) FROM criteria_assessment))"
+        )
+        log(f"  {len(rows)} assessments")
+        results = CopyWriter(cursor, "criteria_criterionresult", ["assessment_id", "criterion_id", "number", "is_met", "status"])
+        for assessment_id, met, basically in rows:
+            for criterion_id, number in criteria:
+                status = "met" if number in met else ("basically_met" if number in basically else "not_met")
+                results.row(f"{assessment_id}\t{criterion_id}\t{number}\t{'t' if number in met else 'f'}\t{status}")
+        results.close()
+        log(f"  {results.rows} criterion results")
+        values = CopyWriter(cursor, "criteria_indicatorvalue", [
+            "assessment_id", "indicator_id", "value_bool", "value_number", "is_met", "updated_at",
+        ])
+        for assessment_id, met, _basically in rows:
+            for number, group in by_criterion.items():
+                criterion_met = number in met
+                failing = None if criterion_met else rng.randrange(len(group))
+                for position, (indicator_id, _cid, _n, value_type, comparator, threshold) in enumerate(group):
+                    is_met = criterion_met or (position != failing and rng.random() < 0.6)
+                    value_bool, value_number = _value(rng, value_type, comparator, threshold, is_met)
+                    values.row(f"{assessment_id}\t{indicator_id}\t{value_bool}\t{value_number}\t{'t' if is_met else 'f'}\t{now}")
+        values.close()
+        log(f"  {values.rows} indicator values")
+    return last_scores
+
+
+def _recognitions_and_targets(connection, xa, last_scores, rng) -> None:
+    """Recognitions for the strongest third of the xã (Commune.level kept consistent), and 2025 targets."""
+    from communes.models import Commune, CommuneTarget, District, DistrictTarget, Recognition
+
+    ranked = sorted(xa, key=lambda item: -last_scores.get(item[0], 0))
+    recognised = ranked[: len(ranked) // 3]
+    recognitions, levels = [], {}
+    for pk, _district in recognised:
+        score = last_scores.get(pk, 0)
+        level = "advanced" if score >= 19 and rng.random() < 0.1 else ("standard" if score >= 17 else "basic")
+        date = datetime.date(rng.randint(2019, 2024), rng.randint(1, 12), rng.randint(1, 28))
+        recognitions.append(Recognition(
+            commune_id=pk, level=level, decision_number=f"{rng.randint(100, 3000)}/QĐ-UBND", decision_date=date,
+            issuer="UBND tỉnh", note="benchmark",
+        ))
+        levels.setdefault(level, []).append(pk)
+    Recognition.objects.bulk_create(recognitions, batch_size=5000)
+    for level, pks in levels.items():
+        Commune.objects.filter(pk__in=pks).update(level=level)
+    district_targets = [
+        DistrictTarget(year=2025, district=district, level="standard", count=1, source="benchmark")
+        for district in District.objects.all()
+    ]
+    DistrictTarget.objects.bulk_create(district_targets, batch_size=2000)
+    candidates = ranked[len(ranked) // 3: len(ranked) // 3 + len(ranked) // 20]
+    CommuneTarget.objects.bulk_create(
+        [CommuneTarget(year=2025, commune_id=pk, level="standard", source="benchmark") for pk, _d in candidates],
+        batch_size=5000,
+    )

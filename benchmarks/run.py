@@ -1,0 +1,117 @@
+"""National-scale benchmark of the province overview (not part of the test suite).
+
+    .venv/bin/python benchmarks/run.py                 # generate (once) then time
+    .venv/bin/python benchmarks/run.py generate --reset
+    .venv/bin/python benchmarks/run.py time --samples 200 --clients 16 --duration 20
+
+The data live in their own PostgreSQL database (default ntm_bench on the server of BENCH_ADMIN_URL,
+postgres://postgres@127.0.0.1:5432/postgres), created by the script. Targets on a 2-core machine:
+province dashboard and province summary p95 ≤ 75 ms, commune page p95 ≤ 50 ms, whole-country summary
+≤ 500 ms, ≥ 100 requests/s on the dashboard with 16 clients.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE_DIRS = [ROOT / "communes" / "data", Path("/work/shared/reference")]
+
+
+def _log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def _reference_dir() -> Path:
+    from benchmarks.generate import UNITS_FILE
+
+    for directory in REFERENCE_DIRS:
+        if (directory / UNITS_FILE).exists():
+            return directory
+    raise SystemExit(f"{UNITS_FILE} not found in {', '.join(map(str, REFERENCE_DIRS))} (set BENCH_REFERENCE_DIR)")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", nargs="?", default="all", choices=["all", "generate", "time"])
+    parser.add_argument("--db", default=os.environ.get("BENCH_DB", "ntm_bench"), help="database name (default ntm_bench)")
+    parser.add_argument("--admin-url", default=os.environ.get("BENCH_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument("--reset", action="store_true", help="drop and recreate the database first")
+    parser.add_argument("--periods", type=int, default=10, help="half-year periods from 2021-H1 (default 10)")
+    parser.add_argument("--seed", type=int, default=2021)
+    parser.add_argument("--province", default="11", help="province timed (GSO code; default 11 Điện Biên)")
+    parser.add_argument("--period", default=None, help="period timed (default: the last generated)")
+    parser.add_argument("--samples", type=int, default=200, help="timed requests per URL (one client)")
+    parser.add_argument("--country-samples", type=int, default=20, help="timed whole-country summaries")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent clients on the dashboard")
+    parser.add_argument("--duration", type=float, default=20, help="seconds of concurrent load")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
+    parser.add_argument("--skip-concurrency", action="store_true")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args(argv)
+
+    admin_url = args.admin_url
+    database_url = admin_url.rsplit("/", 1)[0] + "/" + args.db
+    os.environ.update(
+        DATABASE_URL=database_url, DEBUG="false", STATIC_MANIFEST="false", DB_CONN_MAX_AGE="600",
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
+    os.environ.pop("REDIS_URL", None)
+    sys.path.insert(0, str(ROOT))
+
+    from benchmarks.generate import ensure_database, period_codes
+
+    if args.command in ("all", "generate"):
+        ensure_database(admin_url, args.db, reset=args.reset, log=_log)
+    import django
+
+    django.setup()
+    if args.command in ("all", "generate"):
+        from benchmarks.generate import generate
+
+        reference = Path(os.environ["BENCH_REFERENCE_DIR"]) if os.environ.get("BENCH_REFERENCE_DIR") else _reference_dir()
+        generate(reference_dir=reference, periods=args.periods, seed=args.seed, log=_log)
+    if args.command == "generate":
+        return 0
+
+    from benchmarks.timing import concurrent_dashboard, single_client
+    from criteria.models import IndicatorValue
+
+    period = args.period or period_codes(args.periods)[-1]
+    _log(f"database {args.db}: {IndicatorValue.objects.count():,} indicator values; province {args.province}, period {period}")
+    _log("one client (in-process, Django test client):")
+    timings = single_client(
+        province=args.province, period=period, samples=args.samples, country_samples=args.country_samples, log=_log,
+    )
+    figures = {"period": period, "province": args.province, "single": [
+        {"name": t.name, "url": t.url, "p50_ms": round(t.p50, 1), "p95_ms": round(t.p95, 1), "max_ms": round(max(t.samples), 1),
+         "queries": t.queries, "target_p95_ms": t.target_ms, "verdict": t.verdict}
+        for t in timings
+    ]}
+    if not args.skip_concurrency:
+        _log(f"{args.clients} concurrent clients against gunicorn:")
+        figures["concurrent"] = concurrent_dashboard(
+            database_url=database_url, province=args.province, period=period, clients=args.clients,
+            duration=args.duration, workers=args.workers, threads=args.threads, log=_log,
+        )
+    print()
+    print(f"{'case':32} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'queries':>8} {'target':>8}")
+    for row in figures["single"]:
+        target = f"≤{row['target_p95_ms']:.0f}" if row["target_p95_ms"] else ""
+        print(f"{row['name']:32} {row['p50_ms']:8.1f} {row['p95_ms']:8.1f} {row['max_ms']:8.1f} {row['queries']:8d} {target:>8} {row['verdict']}")
+    if "concurrent" in figures:
+        c = figures["concurrent"]
+        print(f"dashboard with {c['clients']} clients: {c['rps']:.0f} req/s (target ≥ 100), p95 {c['p95']:.0f} ms, errors {c['errors']}")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""GET /api/v1/summary/: the figures of a period, from the same selector as the dashboard and the reports."""
+
+import json
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.views import APIView
+
+from accounts.scope import districts_visible_to
+from communes.models import Province
+from communes.periods import parse_period
+from criteria import summary as selectors
+
+
+class SummaryInput(serializers.Serializer):
+    """Shape of the query string; the period code is parsed by communes.periods (translated message)."""
+
+    period = serializers.CharField()
+    district = serializers.CharField(required=False)
+    province = serializers.CharField(required=False)
+    include = serializers.ChoiceField(choices=["submitted"], required=False)
+
+    def validate_period(self, value):
+        try:
+            return parse_period(value)
+        except ValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+
+
+class SummaryView(APIView):
+    """The summary document of API.md: approved assessments only unless ``include=submitted``.
+
+    ``district`` narrows to one district; ``province`` to one province; neither means the whole country.
+    """
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("period", str, required=True, description="2021-H1, 2021-H2 hoặc 2021"),
+            OpenApiParameter("district", str, description="Mã huyện (GSO)"),
+            OpenApiParameter("province", str, description="Mã tỉnh (GSO)"),
+            OpenApiParameter("include", str, enum=["submitted"]),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        params = SummaryInput(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        province = district = None
+        if data.get("district"):
+            district = districts_visible_to(request.user).select_related("province").filter(code=data["district"]).first()
+            if district is None:
+                raise serializers.ValidationError({"district": [_("Không có huyện mã “%(code)s”.") % {"code": data["district"]}]})
+            province = district.province
+        if data.get("province"):
+            province = Province.objects.filter(code=data["province"]).first()
+            if province is None or (district is not None and district.province_id != province.pk):
+                raise serializers.ValidationError({"province": [_("Không có tỉnh mã “%(code)s”.") % {"code": data["province"]}]})
+        include_submitted = data.get("include") == "submitted"
+        # The JSON body is cached, keyed by the overview stamp: a hit costs the stamp query only.
+        stamp = selectors.overview_stamp(period=data["period"], province=province, district=district)
+        key = selectors.cache_key(
+            "summary-api", data["period"].code, province.pk if province else None, district.pk if district else None,
+            include_submitted, stamp,
+        )
+        body = cache.get(key)
+        if body is None:
+            summary = selectors.province_summary(
+                period=data["period"], province=province, district=district, include_submitted=include_submitted,
+            )
+            body = json.dumps(summary.as_api_dict(), ensure_ascii=False, separators=(",", ":")).encode()
+            cache.set(key, body, selectors.SUMMARY_CACHE_SECONDS)
+        return HttpResponse(body, content_type="application/json")

@@ -1,0 +1,92 @@
+"""GET /api/v1/summary/: the same document as the selector, scope and input errors."""
+
+import json
+
+import pytest
+
+from criteria import summary
+from criteria.models import Assessment
+
+pytestmark = pytest.mark.django_db
+
+
+def as_json(document):
+    return json.loads(json.dumps(document))
+
+
+def test_anonymous_gets_401(api, scenario):
+    response = api().get("/api/v1/summary/", {"period": "2021-H1"})
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize("who", ["leader", "officer_b", "agency_officer", "staff"])
+def test_every_signed_in_role_reads_the_summary(api, cast, scenario, who):
+    response = api(getattr(cast, who)).get("/api/v1/summary/", {"period": "2021-H1", "province": "11"})
+    assert response.status_code == 200
+    assert response.json()["communes"] == 4
+
+
+def test_summary_api_equals_the_selector(api, cast, scenario):
+    response = api(cast.leader).get("/api/v1/summary/", {"period": "2021-H1", "province": "11"})
+    expected = summary.province_summary(period="2021-H1", province=scenario.province).as_api_dict()
+    assert response.json() == as_json(expected)
+    body = response.json()
+    assert (body["period"], body["communes"], body["avg_criteria"], body["met_all_19"], body["below_5"]) == ("2021-H1", 4, 13.0, 1, 1)
+    assert body["by_level"] == {"none": 6, "basic": 1, "standard": 1, "advanced": 0, "model": 0}
+    assert body["by_score"]["15"] == 2 and len(body["by_score"]) == 20
+    assert [d["code"] for d in body["districts"]] == ["099", "100", "101"]
+    assert body["at_risk"] == [
+        {"commune": "03260", "indicator": "2.2", "value": 72.0, "threshold": 70.0},
+        {"commune": "09901", "indicator": "11.2", "value": 12.0, "threshold": 12.0},
+    ]
+
+
+def test_district_and_submitted_filters(api, cast, scenario):
+    client = api(cast.leader)
+    body = client.get("/api/v1/summary/", {"period": "2021-H1", "district": "100"}).json()
+    assert (body["communes"], body["avg_criteria"], body["district"], body["province"]) == (2, 9.0, "100", "11")
+    assert [d["code"] for d in body["districts"]] == ["100"]
+    body = client.get("/api/v1/summary/", {"period": "2021-H1", "province": "11", "include": "submitted"}).json()
+    assert (body["communes"], body["avg_criteria"], body["include_submitted"]) == (5, 12.4, True)
+    expected = summary.province_summary(period="2021-H1", province=scenario.province, include_submitted=True)
+    assert body == as_json(expected.as_api_dict())
+
+
+def test_without_province_the_whole_country_is_summarised(api, cast, scenario):
+    body = api(cast.leader).get("/api/v1/summary/", {"period": "2021-H1"}).json()
+    assert (body["communes"], body["met_all_19"], body["province"]) == (5, 2, None)
+
+
+def test_bad_period_is_400_in_the_request_language(api, cast, scenario):
+    response = api(cast.leader).get("/api/v1/summary/", {"period": "2021-Q3"})
+    assert response.status_code == 400
+    assert response.json() == {"period": ["Kỳ không hợp lệ: “2021-Q3”. Dùng dạng 2021-H1, 2021-H2 hoặc 2021."]}
+    response = api(cast.leader, language="en").get("/api/v1/summary/", {"period": "2021-Q3"})
+    assert response.status_code == 400
+    assert response.json() == {"period": ["Invalid period “2021-Q3”. Use 2021-H1, 2021-H2 or 2021."]}
+
+
+def test_missing_period_and_unknown_units_are_400(api, cast, scenario):
+    client = api(cast.leader)
+    assert client.get("/api/v1/summary/").status_code == 400
+    assert list(client.get("/api/v1/summary/").json()) == ["period"]
+    response = client.get("/api/v1/summary/", {"period": "2021-H1", "district": "999"})
+    assert (response.status_code, response.json()) == (400, {"district": ["Không có huyện mã “999”."]})
+    response = client.get("/api/v1/summary/", {"period": "2021-H1", "province": "99"})
+    assert (response.status_code, response.json()) == (400, {"province": ["Không có tỉnh mã “99”."]})
+    response = client.get("/api/v1/summary/", {"period": "2021-H1", "province": "12", "district": "099"})
+    assert response.status_code == 400
+    assert client.get("/api/v1/summary/", {"period": "2021-H1", "include": "drafts"}).status_code == 400
+
+
+def test_the_api_follows_a_change_in_the_data(api, cast, scenario):
+    client = api(cast.leader)
+    assert client.get("/api/v1/summary/", {"period": "2021-H1", "province": "11"}).json()["communes"] == 4
+    Assessment.objects.filter(commune=scenario.a2, period="2021-H1").update(status="approved", version=2)
+    assert client.get("/api/v1/summary/", {"period": "2021-H1", "province": "11"}).json()["communes"] == 5
+
+
+def test_the_schema_documents_the_summary(api, cast):
+    response = api(cast.leader).get("/api/v1/schema/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    assert "/api/v1/summary/" in response.content.decode()
