@@ -168,7 +168,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if env_bool("STATIC_MANIFEST", not DEBUG and bool(DATABASE_URL))
+        if env_bool("STATIC_MANIFEST", False)
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
@@ -200,20 +200,66 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# A task is acknowledged only when it ends; a worker that dies mid-task leaves it to be delivered again.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD_KB", 800_000)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
-# Redis visibility timeout must exceed the hard time limit, or a long render is delivered twice;
-# it also bounds how soon a killed worker's unacknowledged task is delivered again.
-CELERY_BROKER_VISIBILITY_TIMEOUT = env_int("CELERY_BROKER_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 60)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
+# Report rendering has its own, shorter limits: a RUNNING report older than the hard limit is known dead
+# (the pool would have killed it), so the sweep and a redelivered message may take it over.
+REPORTS_RENDER_SOFT_TIME_LIMIT = env_int("REPORTS_RENDER_SOFT_TIME_LIMIT", 50)
+REPORTS_RENDER_TIME_LIMIT = env_int("REPORTS_RENDER_TIME_LIMIT", 60)
+CELERY_TASK_ANNOTATIONS = {
+    "reports.tasks.render_report": {
+        "soft_time_limit": REPORTS_RENDER_SOFT_TIME_LIMIT,
+        "time_limit": REPORTS_RENDER_TIME_LIMIT,
+    }
+}
+# Redis visibility timeout must exceed every hard time limit, or a long task is delivered twice;
+# it also bounds how soon a killed worker's unacknowledged task is delivered again. Redelivered
+# messages are looked for every CELERY_BROKER_RESTORE_INTERVAL seconds (kombu's default is ~100 s).
+CELERY_BROKER_VISIBILITY_TIMEOUT = env_int(
+    "CELERY_BROKER_VISIBILITY_TIMEOUT", max(CELERY_TASK_TIME_LIMIT, REPORTS_RENDER_TIME_LIMIT) + 60
+)
+if CELERY_BROKER_VISIBILITY_TIMEOUT <= max(CELERY_TASK_TIME_LIMIT, REPORTS_RENDER_TIME_LIMIT):
+    raise ImproperlyConfigured("CELERY_BROKER_VISIBILITY_TIMEOUT must exceed every Celery hard time limit")
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": env_int("CELERY_BROKER_RESTORE_INTERVAL", 10),
+    "unacked_restore_throttle": 1,
+    "socket_connect_timeout": 5,
+    "socket_timeout": 30,
+}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing gives up after about a second when the broker is down: the report stays queued for the sweep.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {"reports.tasks.render_report": {"queue": "reports"}}
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+REPORTS_SWEEP_SECONDS = env_int("REPORTS_SWEEP_SECONDS", 30)
+CELERY_BEAT_SCHEDULE: dict = {
+    "reports-sweep": {
+        "task": "reports.tasks.sweep_reports",
+        "schedule": float(REPORTS_SWEEP_SECONDS),
+        "options": {"expires": REPORTS_SWEEP_SECONDS},
+    },
+    "reports-create-scheduled": {
+        "task": "reports.tasks.create_scheduled_reports",
+        "schedule": 3600.0,
+        "options": {"expires": 3600},
+    },
+}
+# Reports: the periods beat creates the province report for, as WHAT@MM-DD (on or after that day of the
+# year): H1 = first half of this year, H2 = second half of last year, YEAR = last year.
+REPORTS_SCHEDULE = env_list("REPORTS_SCHEDULE", ["H1@07-01", "H2@01-01", "YEAR@01-01"])
+# A QUEUED report not taken by a worker after this long is sent to the queue again by the sweep.
+REPORTS_REDISPATCH_AFTER_SECONDS = env_int("REPORTS_REDISPATCH_AFTER_SECONDS", 60)
+# Renders per report before it is marked failed (transient-error retries and worker deaths count).
+REPORTS_MAX_ATTEMPTS = env_int("REPORTS_MAX_ATTEMPTS", 3)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -249,6 +295,11 @@ SPECTACULAR_SETTINGS = {
         "AgencyKindEnum": "directives.models.AgencyKind",
         "LevelEnum": "communes.models.Level",
         "RegionEnum": "communes.models.Region",
+        "DocumentKindEnum": "directives.models.DocumentKind",
+        "TaskStatusEnum": "directives.models.TaskStatus",
+        "ProducerKindEnum": "ocop.models.ProducerKind",
+        "RatingLevelEnum": "ocop.models.RatingLevel",
+        "ReportKindEnum": "reports.models.ReportKind",
     },
 }
 
@@ -263,6 +314,8 @@ NTM_DEMO_LOADERS = [
     "reports.demo.load",
 ]
 NTM_SITE_URL = env_str("NTM_SITE_URL", "http://127.0.0.1:8000")
+# The province this installation serves (GSO code); Điện Biên by default.
+NTM_PROVINCE_CODE = env_str("NTM_PROVINCE_CODE", "11")
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.report_list, name="report-list"),
+    path("new/", views.report_request, name="report-request"),
+    path("<int:pk>/", views.report_detail, name="report-detail"),
+    path("<int:pk>/pdf/", views.report_download, name="report-download"),
+    path("<int:pk>/excel/", views.report_excel, name="report-excel"),
+]

@@ -1,0 +1,465 @@
+"""Report builders: turn the dashboard's selectors into the JSON snapshot a report is rendered from.
+
+The figures come from the same selectors as the dashboard and the API (``criteria.summary``,
+``criteria.charts``, ``ocop.selectors``, ``directives.selectors``), so a number cannot differ between
+them. The snapshot holds everything the PDF and the Excel file show — figures, labels, the SVG charts,
+the document's heading — and nothing else is read when rendering, so a stored report renders again
+identically. Percentages, bands and labels are worked out here, never in the template.
+
+A section whose app is missing degrades to ``None`` and is listed in ``snapshot["missing"]``; the PDF
+then says "Chưa có số liệu" for it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from communes.models import LEVEL_ORDER, District, Level, Province
+from communes.periods import parse_period
+
+from .models import ReportKind
+
+SCHEMA = 1
+MATRIX_CODES = {"met": "D", "basically_met": "B", "not_met": "N", "": "."}
+SCORE_BANDS = [(19, 19), (15, 18), (10, 14), (5, 9), (0, 4)]
+TENTH = Decimal("0.1")
+
+
+def _str_number(value) -> str | None:
+    """A decimal as a JSON string ("11.94"), so the snapshot keeps it exactly."""
+    return None if value is None else str(value)
+
+
+def _percent(part: int, whole: int) -> str | None:
+    if not whole:
+        return None
+    return str((Decimal(part) * 100 / Decimal(whole)).quantize(TENTH, rounding=ROUND_HALF_UP))
+
+
+def _level_label(level: str | None) -> str:
+    return str(Level(level).label) if level in Level.values else (level or "")
+
+
+def _short_name(name: str) -> str:
+    for prefix in ("Thành phố ", "Thị xã ", "Huyện ", "Quận ", "Tỉnh "):
+        if name.startswith(prefix):
+            return name[len(prefix):]
+    return name
+
+
+def _unit_name_upper(name: str, prefix: str) -> str:
+    upper = name.upper()
+    return upper if any(name.startswith(p) for p in ("Tỉnh ", "Thành phố ", "Huyện ", "Thị xã ", "Quận ")) else (
+        f"{prefix} {upper}"
+    )
+
+
+# --- the document's heading ----------------------------------------------------------------------------
+
+
+def _document(*, kind: str, period, province: Province, district: District | None, day: datetime.date) -> dict:
+    """Heading, title, signature and recipients of an administrative report (Nghị định 30/2020/NĐ-CP)."""
+    if district is not None:
+        issuer = "UBND " + _unit_name_upper(district.name, "HUYỆN")
+        place = district.short_name
+        recipients = [
+            _("UBND tỉnh (b/c);"),
+            _("Ban Chỉ đạo các Chương trình MTQG tỉnh (b/c);"),
+            _("Văn phòng Điều phối nông thôn mới tỉnh;"),
+            _("UBND các xã, thị trấn;"),
+            _("Lưu: VT."),
+        ]
+    else:
+        issuer = "UBND " + _unit_name_upper(province.name, "TỈNH")
+        place = _short_name(province.name)
+        recipients = [
+            _("Bộ Nông nghiệp và PTNT (b/c);"),
+            _("Văn phòng Điều phối nông thôn mới Trung ương (b/c);"),
+            _("TT. Tỉnh ủy (b/c);"),
+            _("TT. HĐND tỉnh (b/c);"),
+            _("Lãnh đạo UBND tỉnh;"),
+            _("Các Sở, ngành TV BCĐ CTMTQG tỉnh;"),
+            _("UBND-BCĐ CTrNTM các huyện, TX, TP;"),
+            _("Văn phòng Điều phối nông thôn mới tỉnh;"),
+            _("Lưu: VT, KTN."),
+        ]
+    label = period.label if period.half else _("năm %(year)d") % {"year": period.year}
+    return {
+        "issuer": issuer,
+        "number_suffix": "/BC-UBND",
+        "place": place,
+        "date": day.isoformat(),
+        # Nghị định 30/2020: days below 10 and the months January and February take a leading zero.
+        "date_day": f"{day.day:02d}",
+        "date_month": f"{day.month:02d}" if day.month < 3 else str(day.month),
+        "date_year": day.year,
+        "title": _("BÁO CÁO"),
+        "subtitle": _(
+            "Kết quả thực hiện Chương trình MTQG xây dựng nông thôn mới và Đề án OCOP %(period)s"
+        ) % {"period": label},
+        "scope_name": district.name if district is not None else province.name,
+        "scope_phrase": (
+            _("toàn %(kind)s") % {"kind": district.get_kind_display().lower()} if district is not None else _("toàn tỉnh")
+        ),
+        "signature": {"on_behalf": _("TM. ỦY BAN NHÂN DÂN"), "role": _("CHỦ TỊCH"), "name": ""},
+        "recipients": recipients,
+    }
+
+
+# --- NTM -----------------------------------------------------------------------------------------------
+
+
+COMPARATOR_SYMBOLS = {">=": "≥", "<=": "≤", "==": "="}
+
+
+def _at_risk_by_commune(items, district_names: dict) -> list[dict]:
+    """Met indicators within their risk margin, one row per commune (the selector lists them by commune)."""
+    rows: list[dict] = []
+    for item in items:
+        if not rows or rows[-1]["code"] != item.commune:
+            rows.append({
+                "code": item.commune,
+                "name": item.commune_name,
+                "district": district_names.get(item.district, item.district or ""),
+                "items": [],
+            })
+        rows[-1]["items"].append({
+            "criterion": item.criterion,
+            "indicator": item.indicator,
+            "indicator_name": item.indicator_name,
+            "comparator": COMPARATOR_SYMBOLS.get(item.comparator, item.comparator),
+            "value": _str_number(item.value),
+            "threshold": _str_number(item.threshold),
+        })
+    return rows
+
+
+def _ntm_section(summary, matrix) -> dict:
+    district_names = {row.code: row.short_name for row in summary.districts}
+    by_score = [{"score": score, "communes": summary.by_score.get(str(score), 0)} for score in range(20)]
+    bands = []
+    for low, high in SCORE_BANDS:
+        count = sum(summary.by_score.get(str(score), 0) for score in range(low, high + 1))
+        if low == high:
+            label = _("%(count)d tiêu chí") % {"count": low}
+        elif low == 0:
+            label = _("Dưới %(count)d tiêu chí") % {"count": high + 1}
+        else:
+            label = _("Từ %(low)d đến %(high)d tiêu chí") % {"low": low, "high": high}
+        bands.append({"label": label, "communes": count, "percent": _percent(count, summary.communes)})
+    targets = summary.targets
+    return {
+        "criteria_set": summary.criteria_set,
+        "communes": summary.communes,
+        "communes_total": summary.communes_total,
+        "avg_criteria": _str_number(summary.avg_criteria),
+        "met_all_19": summary.met_all_19,
+        "below_5": summary.below_5,
+        "with_basically_met": summary.with_basically_met,
+        "standard_or_higher": summary.standard_or_higher,
+        "basic": summary.by_level.get(Level.BASIC, 0),
+        "recognised": summary.recognised,
+        "by_level": [
+            {"level": level.value, "label": _level_label(level), "communes": summary.by_level.get(level.value, 0)}
+            for level in reversed(LEVEL_ORDER)
+        ],
+        "by_score": by_score,
+        "bands": bands,
+        "districts": [
+            {
+                "code": row.code,
+                "name": row.name,
+                "short_name": row.short_name,
+                "communes_total": row.communes_total,
+                "communes": row.communes,
+                "avg_criteria": _str_number(row.avg_criteria),
+                "met_all_19": row.met_all_19,
+                "below_5": row.below_5,
+                "standard_or_higher": row.standard_or_higher,
+                "basic": row.by_level.get(Level.BASIC, 0),
+            }
+            for row in summary.districts
+        ],
+        "criteria": [
+            {
+                "number": row.number,
+                "name": row.name,
+                "communes_met": row.communes_met,
+                "communes_basically_met": row.communes_basically_met,
+                "percent": _percent(row.communes_met, summary.communes),
+            }
+            for row in summary.criteria
+        ],
+        "matrix": {
+            "criteria": [number for number, _name in matrix.criteria],
+            "rows": [
+                {
+                    "code": row.commune,
+                    "name": row.commune_name,
+                    "district": district_names.get(row.district, row.district or ""),
+                    "met_count": row.met_count,
+                    "cells": "".join(MATRIX_CODES.get(cell, "N") for cell in row.cells),
+                }
+                for row in matrix.rows
+            ],
+        },
+        "targets": {
+            "year": targets.year,
+            "as_of": targets.as_of.isoformat(),
+            "by_level": [
+                {"level": row.level, "label": _level_label(row.level), "target": row.target, "achieved": row.achieved}
+                for row in targets.by_level
+            ],
+            "districts": [
+                {
+                    "district": _short_name(row.district_name),
+                    "level": _level_label(row.level),
+                    "target": row.target,
+                    "actual": row.actual,
+                    "achieved": row.achieved,
+                }
+                for row in targets.districts
+            ],
+            "communes": [
+                {
+                    "code": row.commune,
+                    "name": row.commune_name,
+                    "district": district_names.get(row.district, row.district or ""),
+                    "level": _level_label(row.level),
+                    "level_at": _level_label(row.level_at),
+                    "achieved": row.achieved,
+                }
+                for row in targets.communes
+            ],
+        },
+        "at_risk": _at_risk_by_commune(summary.at_risk, district_names),
+        "at_risk_indicators": len(summary.at_risk),
+        "slipped": [
+            {
+                "code": item.commune,
+                "name": item.commune_name,
+                "district": district_names.get(item.district, item.district or ""),
+                "criterion": item.criterion,
+                "criterion_name": item.criterion_name,
+                "previous_period": item.previous_period,
+            }
+            for item in summary.at_risk_criteria
+        ],
+        "closest": [
+            {
+                "code": item.commune,
+                "name": item.commune_name,
+                "district": _short_name(item.district_name),
+                "level": _level_label(item.level),
+                "met_count": item.met_count,
+                "missing_count": len(item.missing),
+                "missing": ", ".join(str(missing.number) for missing in item.missing),
+            }
+            for item in summary.closest_to_standard
+        ],
+    }
+
+
+def _ntm(*, period, province, district) -> tuple[dict | None, dict]:
+    try:
+        from criteria.charts import summary_charts
+        from criteria.summary import province_summary, score_matrix
+    except ImportError:
+        return None, {}
+    summary = province_summary(period=period.code, province=province, district=district)
+    matrix = score_matrix(period=period.code, province=province, district=district)
+    charts = {key: str(svg) for key, svg in summary_charts(summary).items()}
+    return _ntm_section(summary, matrix), charts
+
+
+# --- OCOP ----------------------------------------------------------------------------------------------
+
+
+def _ocop(*, today: datetime.date, district) -> dict | None:
+    try:
+        from ocop.selectors import ocop_summary
+    except ImportError:
+        return None
+    summary = ocop_summary(today=today, district=district)
+    names = {row.code: _short_name(row.name) for row in summary.by_district}
+    stars = sorted(summary.by_stars, key=int)
+    return {
+        "date": summary.today.isoformat(),
+        "products": summary.products,
+        "registered": summary.registered,
+        "potential": summary.potential,
+        "stars": stars,
+        "by_stars": [{"stars": int(key), "products": summary.by_stars[key]} for key in stars],
+        "by_district": [
+            {
+                "code": row.code,
+                "name": _short_name(row.name),
+                "products": row.products,
+                "by_stars": [row.by_stars.get(key, 0) for key in stars],
+                "flagship": row.flagship.name if row.flagship else "",
+            }
+            for row in summary.by_district
+        ],
+        "expiring_90_days": summary.expiring_90_days,
+        "expiring": [
+            {
+                "name": product.name,
+                "producer": product.producer.name if product.producer_id else "",
+                "district": names.get(product.district.code, product.district.name) if product.district_id else "",
+                "stars": product.as_of_stars,
+                "expires": product.as_of_expires.isoformat() if product.as_of_expires else None,
+            }
+            for product in summary.expiring
+        ],
+        "flagships": [
+            {
+                "district": _short_name(row.name),
+                "product": row.flagship.name,
+                "stars": row.flagship.current_stars,
+                "producer": row.flagship.producer.name if row.flagship.producer_id else "",
+            }
+            for row in summary.flagships
+            if row.flagship is not None
+        ],
+    }
+
+
+# --- directive tasks -----------------------------------------------------------------------------------
+
+
+def _task_row(task) -> dict:
+    return {
+        "document": task.document.number if task.document_id else "",
+        "content": task.content,
+        "lead_agency": task.lead_agency.name if task.lead_agency_id else "",
+        "due_date": task.due_date.isoformat() if task.due_date else None,
+        "due_label": task.due_label,
+        "status": task.status,
+        "status_label": task.get_status_display(),
+        "is_overdue": bool(getattr(task, "is_overdue", False)),
+    }
+
+
+def _tasks(*, today: datetime.date, district) -> dict | None:
+    try:
+        from directives.models import TaskStatus
+        from directives.selectors import task_summary
+    except ImportError:
+        return None
+    from .selectors import report_tasks
+
+    tasks = report_tasks(today=today, district=district)
+    rows = [_task_row(task) for task in tasks]
+    if district is None:
+        summary = task_summary(today=today)
+        counts = {
+            "total": summary.total, "done": summary.done, "in_progress": summary.in_progress,
+            "not_started": summary.not_started, "overdue": summary.overdue,
+            "due_next_14_days": summary.due_next_14_days,
+        }
+    else:
+        # task_summary is province-wide; a district report counts the tasks that concern the district.
+        horizon = today + datetime.timedelta(days=14)
+        counts = {
+            "total": len(tasks),
+            "done": sum(task.status == TaskStatus.DONE for task in tasks),
+            "in_progress": sum(task.status == TaskStatus.IN_PROGRESS for task in tasks),
+            "not_started": sum(task.status == TaskStatus.NOT_STARTED for task in tasks),
+            "overdue": sum(bool(task.is_overdue) for task in tasks),
+            "due_next_14_days": sum(
+                task.status != TaskStatus.DONE and task.due_date is not None and today <= task.due_date <= horizon
+                for task in tasks
+            ),
+        }
+    counts["done_percent"] = _percent(counts["done"], counts["total"])
+    return {
+        "date": today.isoformat(),
+        **counts,
+        "overdue_tasks": [row for row in rows if row["is_overdue"]],
+        "open_tasks": [row for row in rows if row["status"] != TaskStatus.DONE and not row["is_overdue"]],
+        "done_tasks": [row for row in rows if row["status"] == TaskStatus.DONE],
+    }
+
+
+# --- the snapshot --------------------------------------------------------------------------------------
+
+
+def report_snapshot(
+    *, kind: str, period: str, province: Province, district: District | None = None,
+    now: datetime.datetime | None = None,
+) -> dict:
+    """Everything a report shows, as JSON-serialisable data, read at one moment (``data_cutoff``).
+
+    Queries: a constant number (the selectors' own, each constant in the number of communes, products
+    and tasks). Raises ValidationError for a malformed period.
+    """
+    parsed = parse_period(period)
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    scope_district = district if kind == ReportKind.DISTRICT else None
+    with override("vi"), transaction.atomic():
+        if connection.vendor == "postgresql" and not connection.savepoint_ids:
+            # The outermost transaction: make every selector read the same moment.
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        ntm, charts = _ntm(period=parsed, province=province, district=scope_district)
+        ocop = _ocop(today=today, district=scope_district)
+        tasks = _tasks(today=today, district=scope_district)
+        document = _document(kind=kind, period=parsed, province=province, district=scope_district, day=today)
+    missing = [name for name, section in (("ntm", ntm), ("ocop", ocop), ("tasks", tasks)) if section is None]
+    return {
+        "schema": SCHEMA,
+        "kind": kind,
+        "period": parsed.code,
+        "period_label": str(parsed.label),
+        "province": {"code": province.code, "name": province.name, "short_name": _short_name(province.name)},
+        "district": (
+            {"code": scope_district.code, "name": scope_district.name, "short_name": scope_district.short_name}
+            if scope_district is not None else None
+        ),
+        "data_cutoff": now.isoformat(),
+        "data_cutoff_date": today.isoformat(),
+        "document": document,
+        "ntm": ntm,
+        "ocop": ocop,
+        "tasks": tasks,
+        "charts": charts,
+        "missing": missing,
+    }
+
+
+# --- key figures (the report page compares them with today's) ------------------------------------------
+
+
+def key_figures(snapshot: dict) -> dict[str, dict]:
+    """The headline figures of a snapshot, by key, each with its label."""
+    figures: dict[str, dict] = {}
+    with override("vi"):
+        ntm = snapshot.get("ntm")
+        if ntm:
+            figures["communes"] = {"label": _("Số xã được đánh giá"), "value": ntm["communes"]}
+            figures["avg_criteria"] = {"label": _("Số tiêu chí bình quân/xã"), "value": ntm["avg_criteria"]}
+            figures["met_all_19"] = {"label": _("Số xã đạt 19 tiêu chí"), "value": ntm["met_all_19"]}
+            figures["below_5"] = {"label": _("Số xã dưới 5 tiêu chí"), "value": ntm["below_5"]}
+            figures["standard_or_higher"] = {"label": _("Số xã đạt chuẩn trở lên"), "value": ntm["standard_or_higher"]}
+            figures["basic"] = {"label": _("Số xã cơ bản đạt chuẩn"), "value": ntm["basic"]}
+        ocop = snapshot.get("ocop")
+        if ocop:
+            figures["ocop_products"] = {"label": _("Sản phẩm OCOP còn hiệu lực"), "value": ocop["products"]}
+            figures["ocop_expiring"] = {"label": _("Sản phẩm OCOP sắp hết hạn (90 ngày)"), "value": ocop["expiring_90_days"]}
+        tasks = snapshot.get("tasks")
+        if tasks:
+            figures["tasks_done"] = {"label": _("Nhiệm vụ đã hoàn thành"), "value": tasks["done"]}
+            figures["tasks_overdue"] = {"label": _("Nhiệm vụ quá hạn"), "value": tasks["overdue"]}
+    return figures
+
+
+def key_figures_now(*, kind: str, period: str, province: Province, district: District | None = None) -> dict:
+    """The same headline figures computed from today's data (the full snapshot, without rendering)."""
+    return key_figures(report_snapshot(kind=kind, period=period, province=province, district=district))

@@ -1,0 +1,91 @@
+"""Reads for reports: the history list, the province a report is about, the comparison with today's data."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from accounts.scope import reports_visible_to
+from communes.models import District, Province
+
+from .models import Report
+
+
+def home_province() -> Province | None:
+    """The province this installation serves: settings.NTM_PROVINCE_CODE if set and present, else the only
+    province in the database, else Điện Biên ("11") if present, else None (one or two queries)."""
+    configured = getattr(settings, "NTM_PROVINCE_CODE", "")
+    if configured:
+        province = Province.objects.filter(code=configured).first()
+        if province is not None:
+            return province
+    provinces = list(Province.objects.order_by("code")[:2])
+    if len(provinces) == 1:
+        return provinces[0]
+    return Province.objects.filter(code="11").first()
+
+
+def latest_period() -> str | None:
+    """The newest period with approved assessments (the request form's default), or None."""
+    try:
+        from criteria.summary import latest_period as newest
+    except ImportError:
+        return None
+    return newest()
+
+
+def report_list(*, user, kind: str | None = None, period: str | None = None, status: str | None = None,
+                district: District | None = None):
+    """Reports the user may see, newest first, filtered; province, district and requester joined (one query)."""
+    reports = reports_visible_to(user).for_listing()
+    if kind:
+        reports = reports.filter(kind=kind)
+    if period:
+        reports = reports.filter(period=period)
+    if status:
+        reports = reports.filter(status=status)
+    if district is not None:
+        reports = reports.filter(district=district)
+    return reports.order_by("-created_at", "-id")
+
+
+def report_unfinished_ids(*, user) -> list[int]:
+    """Ids of the user's visible reports still queued or running (the list page polls while any is)."""
+    return list(reports_visible_to(user).unfinished().values_list("pk", flat=True)[:50])
+
+
+def report_tasks(*, today, district: District | None = None) -> list:
+    """Directive tasks a report lists, earliest deadline first, ``is_overdue`` annotated (three queries):
+    all of the province's, or those concerning one district (directives' own rule)."""
+    from directives.models import Task
+
+    tasks = Task.objects.all()
+    if district is not None:
+        tasks = tasks.concerning_district(district)
+    return list(tasks.for_listing().with_overdue(today).by_deadline())
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    label: str
+    then: object
+    now: object
+
+    @property
+    def changed(self) -> bool:
+        return str(self.then) != str(self.now)
+
+
+def report_comparison(*, report: Report) -> list[ComparisonRow]:
+    """The report's key figures (from its snapshot) next to the same figures computed from today's data."""
+    from . import builders
+
+    if not report.snapshot:
+        return []
+    then = builders.key_figures(report.snapshot)
+    now = builders.key_figures_now(
+        kind=report.kind, period=report.period, province=report.province, district=report.district
+    )
+    return [ComparisonRow(label=label, then=value, now=now.get(key, {}).get("value")) for key, (label, value) in (
+        (key, (item["label"], item["value"])) for key, item in then.items()
+    )]
+

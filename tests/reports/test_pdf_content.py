@@ -1,0 +1,186 @@
+"""The PDF itself: administrative-document layout, the fixture province's figures, embedded Vietnamese font."""
+
+import copy
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from reports import rendering, services
+from reports.models import Report, ReportKind, ReportStatus
+
+from .conftest import PERIOD, flat, pdf_fonts, pdf_text
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _request(user, **kwargs):
+    kwargs.setdefault("kind", ReportKind.PROVINCE)
+    kwargs.setdefault("period", PERIOD)
+    report = services.report_request(user=user, **kwargs)
+    report.refresh_from_db()
+    return report
+
+
+def _date_line(day) -> str:
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"Điện Biên, ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def test_province_report_reads_like_an_administrative_document(report_province, cast):
+    # given the fixture province / when the leader asks for the 2021-H1 province report (rendered in-process)
+    report = _request(cast.leader)
+    # then it is done, and its text has the national heading, issuer, number, place and date, title, signature
+    assert report.status == ReportStatus.DONE
+    text = flat(pdf_text(report.file.read()))
+    today = timezone.localdate()
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    assert "Độc lập - Tự do - Hạnh phúc" in text
+    assert "UBND TỈNH ĐIỆN BIÊN" in text
+    assert "/BC-UBND" in text
+    assert _date_line(today) in text
+    assert (
+        "BÁO CÁO Kết quả thực hiện Chương trình MTQG xây dựng nông thôn mới và Đề án OCOP 6 tháng đầu năm 2021"
+        in text
+    )
+    assert f"(Số liệu tính đến {today:%d/%m/%Y})" in text
+    assert "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH" in text
+    assert "Nơi nhận:" in text
+    assert text.index("CỘNG HÒA") < text.index("BÁO CÁO") < text.index("I. KẾT QUẢ") < text.index("Nơi nhận:")
+
+
+def test_province_report_holds_the_fixture_figures(report_province, cast):
+    report = _request(cast.leader)
+    data = report.file.read()
+    text = flat(pdf_text(data))
+    # NTM: 7 xã counted (the submitted assessment and the township are not); 83/7 = 11,86 → 11,9
+    assert "số tiêu chí bình quân đạt 11,9 tiêu chí/xã (tính trên 7/7 xã" in text
+    assert "Có 01 xã đạt đủ 19 tiêu chí; còn 01 xã dưới 05 tiêu chí." in text
+    assert "có 02 xã được công nhận xã đạt chuẩn nông thôn mới và cơ bản đạt chuẩn nông thôn mới" in text
+    # OCOP: four certified products, one expiring within 90 days
+    assert "có 04 sản phẩm OCOP còn hiệu lực chứng nhận" in text
+    assert "Sản phẩm có giấy chứng nhận hết hạn trong 90 ngày tới: 1" in text
+    assert "Chè Shan tuyết thử 3" in text
+    # Tasks: 3 in all, 1 done (33,3 %), 1 in progress, 1 not started and overdue
+    assert "tổng số 3 nhiệm vụ; đã hoàn thành 1 nhiệm vụ (33,3%); đang thực hiện 1; chưa thực hiện 1; quá hạn 1" in text
+    assert "Tổ chức hội nghị OCOP cấp huyện" in text
+    # per-district table rows (layout mode keeps a row on one line): A 11,6 (58/5), B 12,5 (25/2)
+    lines = pdf_text(data, layout=True).splitlines()
+    row_a = next(line for line in lines if line.strip().startswith("Huyện Tuần Giáo"))
+    row_b = next(line for line in lines if line.strip().startswith("Huyện Điện Biên"))
+    assert row_a.split()[3:] == ["5", "5", "11,6", "1", "1", "0", "1"]
+    assert row_b.split()[3:] == ["2", "2", "12,5", "0", "0", "1", "0"]
+    # criterion 19 met by one xã of seven (14,3 %), criterion 5 by six (85,7 %)
+    row_19 = next(line for line in lines if "Quốc phòng và An ninh" in line)
+    assert row_19.split()[0] == "19"
+    assert row_19.split()[-3:] == ["1", "14,3", "0"]
+    row_5 = next(line for line in lines if line.split()[:2] == ["5", "Trường"])
+    assert row_5.split()[-3:] == ["6", "85,7", "0"]
+    # the matrix appendix lists every counted xã with its 19 criteria: Rạng Đông meets all, 099-13 the first 4
+    assert "PHỤ LỤC" in text
+    row_full = next(line for line in lines if line.split()[:1] == ["03260"])
+    assert row_full.split()[-20:] == ["x"] * 19 + ["19"]
+    row_low = next(line for line in lines if line.split()[:1] == ["09913"])
+    assert row_low.split()[-5:] == ["x"] * 4 + ["4"]
+    assert report.pages >= 3
+
+
+def test_font_is_embedded_and_vietnamese_extracts_exactly(report_province, cast):
+    report = _request(cast.leader)
+    data = report.file.read()
+    fonts = pdf_fonts(data)
+    # every font is embedded with a ToUnicode map, and they are the shipped DejaVu faces
+    assert fonts and all(font["embedded"] and font["unicode"] for font in fonts)
+    assert {font["name"].split("+", 1)[1] for font in fonts} >= {"NTM-Serif", "NTM-Serif-Bold"}
+    text = flat(pdf_text(data))
+    for phrase in ("Xã Mường Ảng", "Độc lập - Tự do - Hạnh phúc", "TM. ỦY BAN NHÂN DÂN", "Quốc phòng và An ninh",
+                   "Hệ thống chính trị và tiếp cận pháp luật", "Sở Nông nghiệp và Phát triển nông thôn"):
+        assert phrase in text, phrase
+    assert "\ufffd" not in text
+
+
+def _first_line(data: bytes, page: int) -> str:
+    out = subprocess.run(["pdftotext", "-layout", "-f", str(page), "-l", str(page), "-", "-"], input=data,
+                         capture_output=True, check=True).stdout.decode()
+    return next(line.strip() for line in out.splitlines() if line.strip())
+
+
+def test_page_numbers_from_the_second_page(report_province, cast):
+    report = _request(cast.leader)
+    data = report.file.read()
+    # Nghị định 30: no number on the first page; the page number heads each later page
+    assert _first_line(data, 1).startswith("UBND TỈNH ĐIỆN BIÊN")
+    assert [_first_line(data, page) for page in (2, 3, report.pages)] == ["2", "3", str(report.pages)]
+
+
+def test_district_report_covers_one_district(report_province, cast):
+    report = _request(cast.officer_a, kind=ReportKind.DISTRICT, district=report_province.units.district_a)
+    text = flat(pdf_text(report.file.read()))
+    assert "UBND HUYỆN TUẦN GIÁO" in text
+    assert "Tuần Giáo, ngày" in text
+    # district A: 5 xã, 58/5 = 11,6; one at 19, one below 5; two OCOP products of district A
+    assert "số tiêu chí bình quân đạt 11,6 tiêu chí/xã (tính trên 5/5 xã" in text
+    assert "có 02 sản phẩm OCOP còn hiệu lực chứng nhận" in text
+    assert "Xã Mường Nhà" not in text
+
+
+def test_rendering_again_from_the_snapshot_gives_the_same_text_after_data_changed(report_province, cast):
+    # given a done report
+    report = _request(cast.leader)
+    before = pdf_text(report.file.read())
+    # when the data change (a xã is recognised) and the report is rendered again from its snapshot
+    commune = report_province.communes_b[1]
+    commune.level = "standard"
+    commune.save(update_fields=["level"])
+    services.report_rerender(report=report)
+    report.refresh_from_db()
+    # then the text is identical, still one file, still DONE; a fresh snapshot would differ
+    assert pdf_text(report.file.read()) == before
+    assert [path.name for path in Path(report.file.path).parent.iterdir()] == [Path(report.file.name).name]
+    assert report.status == ReportStatus.DONE
+    fresh = _request(cast.leader)
+    assert fresh.pk != report.pk
+    assert fresh.snapshot["ntm"]["standard_or_higher"] == report.snapshot["ntm"]["standard_or_higher"] + 1
+
+
+def test_a_missing_section_says_so(report_province, cast):
+    report = _request(cast.leader)
+    snapshot = copy.deepcopy(report.snapshot)
+    snapshot["ocop"] = None
+    snapshot["missing"] = ["ocop"]
+    pdf, _pages = rendering.render_pdf(snapshot)
+    text = flat(pdf_text(pdf))
+    part_ocop = text[text.index("II. KẾT QUẢ THỰC HIỆN ĐỀ ÁN") : text.index("III. TÌNH HÌNH")]
+    assert "Chưa có số liệu" in part_ocop
+
+
+def test_report_is_stored_with_its_snapshot_and_timings(report_province, cast):
+    report = _request(cast.leader)
+    assert report.snapshot["ntm"]["avg_criteria"] == "11.86"
+    assert report.snapshot["ntm"]["by_score"][19] == {"score": 19, "communes": 1}
+    assert report.snapshot["missing"] == []
+    assert report.size == report.file.size
+    assert report.started_at <= report.finished_at
+    assert report.attempts == 1
+    assert report.data_cutoff is not None
+    assert Report.objects.count() == 1
+
+
+def test_report_figures_equal_the_summary_apis(report_province, cast, api):
+    # the report and the dashboard/API read the same selectors, so their figures are the same
+    report = _request(cast.leader)
+    ntm, ocop = report.snapshot["ntm"], report.snapshot["ocop"]
+    summary = api(cast.leader).get("/api/v1/summary/", {"period": PERIOD, "province": "11"}).json()
+    assert (summary["communes"], summary["met_all_19"], summary["below_5"]) == (
+        ntm["communes"], ntm["met_all_19"], ntm["below_5"]
+    )
+    assert summary["avg_criteria"] == float(ntm["avg_criteria"]) == 11.86
+    assert summary["by_level"] == {row["level"]: row["communes"] for row in ntm["by_level"]}
+    assert [(d["code"], d["communes"], d["met_all_19"]) for d in summary["districts"]] == [
+        (d["code"], d["communes"], d["met_all_19"]) for d in ntm["districts"]
+    ]
+    assert [c["communes_met"] for c in summary["criteria"]] == [c["communes_met"] for c in ntm["criteria"]]
+    ocop_api = api(cast.leader).get("/api/v1/ocop/summary/").json()
+    assert (ocop_api["products"], ocop_api["expiring_90_days"]) == (ocop["products"], ocop["expiring_90_days"]) == (4, 1)
+    assert ocop_api["by_stars"] == {str(row["stars"]): row["products"] for row in ocop["by_stars"]}
