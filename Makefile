@@ -48,5 +48,8 @@ lint: install
 bench: install
 	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
+bench-reports: install
+	$(PY) benchmarks/reports_bench.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -27,7 +27,7 @@ NAV_ITEMS = [
     ("directives:my-tasks", _("Nhiệm vụ của cơ quan"), {"agency_officer"}),
     ("directives:document-list", _("Văn bản"), ALL),
     ("directives:recommendation-list", _("Kiến nghị"), ALL),
-    ("reports:report-list", _("Báo cáo"), ALL),
+    ("reports:report-list", _("Báo cáo"), {"province_staff", "district_officer", "leader", "admin"}),
 ]
 
 
