@@ -3,26 +3,14 @@ import_criteria (criteria.services), so the admin only lets province staff and a
 
 from django.contrib import admin
 
+from accounts.admin_base import ScopedReadOnlyAdmin
 from accounts.scope import can_review_assessments
 
 from .models import Assessment, CatalogueChange, CriteriaSet, Indicator, ValueHistory
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_module_permission(self, request):
-        return can_review_assessments(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return can_review_assessments(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ScopedReadOnlyAdmin):
+    can_view = staticmethod(can_review_assessments)
 
 
 @admin.register(CriteriaSet)

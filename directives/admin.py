@@ -4,27 +4,15 @@ updates and recommendations are read-only here — they are written through the 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from accounts.admin_base import ScopedReadOnlyAdmin
 from accounts.scope import can_manage_directives
 
 from . import services
 from .models import Agency, Document, Recommendation, Task, TaskUpdate
 
 
-class DirectivesAdmin(admin.ModelAdmin):
-    def has_module_permission(self, request):
-        return can_manage_directives(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return can_manage_directives(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class DirectivesAdmin(ScopedReadOnlyAdmin):
+    can_view = staticmethod(can_manage_directives)
 
 
 @admin.register(Agency)

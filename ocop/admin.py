@@ -6,26 +6,14 @@ values (current stars, certificate expiry, the one flagship per district) right.
 
 from django.contrib import admin
 
+from accounts.admin_base import ScopedReadOnlyAdmin
 from accounts.scope import can_manage_master_data
 
 from .models import CycleStep, Producer, Product, ProductGroup, Rating
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_module_permission(self, request):
-        return can_manage_master_data(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return can_manage_master_data(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ScopedReadOnlyAdmin):
+    can_view = staticmethod(can_manage_master_data)
 
 
 @admin.register(ProductGroup)
