@@ -227,11 +227,9 @@ class RecognitionAction(models.TextChoices):
     WITHDRAW = "withdraw", _("Thu hồi")
 
 
-class Recognition(models.Model):
-    """A decision that gives a commune an NTM level, or withdraws one. The latest decision sets the level."""
+class Decision(models.Model):
+    """The fields every recognition decision carries: grant or withdrawal, number, date, issuer, note."""
 
-    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="recognitions", verbose_name=_("xã"))
-    level = models.CharField(_("mức"), max_length=10, choices=Level.choices)
     action = models.CharField(_("hình thức"), max_length=10, choices=RecognitionAction.choices, default=RecognitionAction.GRANT)
     decision_number = models.CharField(_("số quyết định"), max_length=60)
     decision_date = models.DateField(_("ngày quyết định"))
@@ -240,6 +238,17 @@ class Recognition(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        abstract = True
+        ordering = ["-decision_date", "-id"]
+
+
+class Recognition(Decision):
+    """A decision that gives a commune an NTM level, or withdraws one. The latest decision sets the level."""
+
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="recognitions", verbose_name=_("xã"))
+    level = models.CharField(_("mức"), max_length=10, choices=Level.choices)
+
+    class Meta(Decision.Meta):
         ordering = ["-decision_date", "-id"]
         indexes = [models.Index(fields=["commune", "-decision_date"])]
         verbose_name = _("quyết định công nhận")
@@ -269,19 +278,14 @@ class VillageRecognitionKind(models.TextChoices):
     MODEL_AREA = "model_area", _("Khu dân cư nông thôn mới kiểu mẫu")
 
 
-class VillageRecognition(models.Model):
+class VillageRecognition(Decision):
     """A decision that recognises a village (thôn, bản) as meeting a village-level title, or withdraws it."""
 
     village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="recognitions", verbose_name=_("thôn, bản"))
     kind = models.CharField(_("danh hiệu"), max_length=12, choices=VillageRecognitionKind.choices)
-    action = models.CharField(_("hình thức"), max_length=10, choices=RecognitionAction.choices, default=RecognitionAction.GRANT)
-    decision_number = models.CharField(_("số quyết định"), max_length=60)
-    decision_date = models.DateField(_("ngày quyết định"))
     issuer = models.CharField(_("cơ quan ban hành"), max_length=120, default="UBND huyện")
-    note = models.TextField(_("ghi chú"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(Decision.Meta):
         ordering = ["-decision_date", "-id"]
         indexes = [models.Index(fields=["village", "-decision_date"])]
         verbose_name = _("quyết định công nhận thôn, bản")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import (
@@ -267,25 +268,32 @@ def _level_after(commune: Commune) -> str:
     return level_after_decision(latest.level, latest.action)
 
 
-@transaction.atomic
-def recognition_record(
-    *, commune: Commune, level: str, decision_number: str, decision_date, issuer: str = "UBND tỉnh",
-    action: str = RecognitionAction.GRANT, note: str = "",
-) -> Recognition:
-    """Record a recognition (or withdrawal) decision and set the commune's current level from its latest decision."""
-    from django.utils import timezone
-
+def _decision_errors(*, decision_number: str, decision_date) -> dict:
     errors = {}
-    if level not in Level.values or level == Level.NONE:
-        errors["level"] = [_("Mức công nhận không hợp lệ.")]
-    if action not in RecognitionAction.values:
-        errors["action"] = [_("Hình thức không hợp lệ.")]
-    if not decision_number.strip():
+    if not (decision_number or "").strip():
         errors["decision_number"] = [_("Cần nhập số quyết định.")]
     if decision_date is None:
         errors["decision_date"] = [_("Cần nhập ngày quyết định.")]
     elif decision_date > timezone.localdate():
         errors["decision_date"] = [_("Ngày quyết định không được ở tương lai.")]
+    return errors
+
+
+@transaction.atomic
+def recognition_record(
+    *, commune: Commune, level: str, decision_number: str, decision_date, issuer: str = "UBND tỉnh",
+    action: str = RecognitionAction.GRANT, note: str = "",
+) -> Recognition:
+    """Record a recognition (or withdrawal) decision and set the commune's current level from its latest decision.
+
+    Raises ValidationError (translated, by field) for an unknown level or action, a missing decision number,
+    or a missing or future date. Writes one Recognition and the commune's level.
+    """
+    errors = _decision_errors(decision_number=decision_number, decision_date=decision_date)
+    if level not in Level.values or level == Level.NONE:
+        errors["level"] = [_("Mức công nhận không hợp lệ.")]
+    if action not in RecognitionAction.values:
+        errors["action"] = [_("Hình thức không hợp lệ.")]
     if errors:
         raise ValidationError(errors)
     recognition = Recognition.objects.create(
@@ -306,19 +314,6 @@ def village_create(*, commune: Commune, name: str, kind: str) -> Village:
 
 TARGET_LEVELS = [Level.BASIC, Level.STANDARD, Level.ADVANCED, Level.MODEL]
 TARGET_YEARS = range(2000, 2101)
-
-
-def _decision_errors(*, decision_number: str, decision_date) -> dict:
-    from django.utils import timezone
-
-    errors = {}
-    if not (decision_number or "").strip():
-        errors["decision_number"] = [_("Cần nhập số quyết định.")]
-    if decision_date is None:
-        errors["decision_date"] = [_("Cần nhập ngày quyết định.")]
-    elif decision_date > timezone.localdate():
-        errors["decision_date"] = [_("Ngày quyết định không được ở tương lai.")]
-    return errors
 
 
 def village_title_held(*, village: Village, kind: str) -> bool:
