@@ -40,6 +40,7 @@ from communes.models import (
     VillageRecognitionKind,
 )
 from communes.periods import period_choices
+from config.forms import apply_service_errors
 
 from . import summary as selectors
 from .charts import summary_charts
@@ -358,7 +359,7 @@ def _targets_post(request, *, communes, districts):
                     year=data["year"], commune=communes.get(code=data["commune"]), level=data["level"], source=data["source"],
                 )
             except ValidationError as error:
-                _add_errors(commune_form, error)
+                apply_service_errors(commune_form, error)
             else:
                 messages.success(request, _("Đã lưu chỉ tiêu của xã."))
                 return True
@@ -372,19 +373,11 @@ def _targets_post(request, *, communes, districts):
                     count=data["count"], source=data["source"],
                 )
             except ValidationError as error:
-                _add_errors(district_form, error)
+                apply_service_errors(district_form, error)
             else:
                 messages.success(request, _("Đã lưu chỉ tiêu của huyện."))
                 return True
     return commune_form, district_form
-
-
-def _add_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _commune_for_master_data(request, code) -> Commune:

@@ -22,6 +22,7 @@ from accounts.scope import (
     is_district_officer,
     require_directives_manager,
 )
+from config.forms import apply_service_errors
 
 from . import selectors, services
 from .deadlines import local_today
@@ -36,17 +37,6 @@ from .forms import (
 from .models import TaskStatus
 
 BOARD_PAGE_SIZE = 100
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on the matching field, else at the top."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.message_dict.items():
-        target = field if field in form.fields else None
-        for message in errors:
-            form.add_error(target, message)
 
 
 def _safe_next(request, default: str) -> str:
@@ -147,7 +137,7 @@ def task_update_create(request, pk):
                 attachment=form.cleaned_data.get("attachment"),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             if request.htmx:
                 return _render_my_task_row(request, pk, saved=True)
@@ -187,7 +177,7 @@ def task_create(request):
                     reference=data.get("reference") or "", note=data.get("note") or "",
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Đã giao nhiệm vụ cho %(agency)s.") % {"agency": task.lead_agency.name})
                 return redirect(task.document)
@@ -228,7 +218,7 @@ def document_create(request):
         try:
             document = services.document_create(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Đã nhập văn bản %(number)s.") % {"number": document.number})
             return redirect(document)
@@ -251,7 +241,7 @@ def document_edit(request, pk):
         try:
             services.document_update(by=request.user, document=document, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Đã lưu văn bản %(number)s.") % {"number": document.number})
             return redirect(document)
@@ -315,7 +305,7 @@ def recommendation_create(request):
                 from_agencies=[agency.code for agency in data["from_agencies"]],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Đã ghi kiến nghị."))
             return redirect("directives:recommendation-list")
@@ -336,7 +326,7 @@ def recommendation_respond(request, pk):
                 tasks=[spec] if spec else [],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Đã ghi ý kiến trả lời."))
             return redirect("directives:recommendation-list")

@@ -1,7 +1,6 @@
 """Forms check shape only; the rules (scope, bands, dates, uniqueness) live in ``ocop.services``."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
@@ -13,18 +12,6 @@ from . import rules, selectors
 from .models import CycleStatus, ProducerKind, ProductGroup, RatingLevel
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: each message on its field, the rest on top."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            target = field if field in form.fields else None
-            for message in messages:
-                form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 class GroupChoiceField(forms.ModelChoiceField):

@@ -27,6 +27,7 @@ from accounts.scope import (
     get_product_for_write,
     get_rating_for_revoke,
 )
+from config.forms import apply_service_errors
 
 from . import rules, selectors, services
 from .forms import (
@@ -37,7 +38,6 @@ from .forms import (
     ProductForm,
     RatingForm,
     RevokeForm,
-    apply_service_errors,
 )
 from .qr import public_url, qr_png, qr_svg
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scope import can_edit_catalogue
 from communes.models import Region
+from config.forms import apply_service_errors
 
 from .. import selectors
 from ..forms import IndicatorEditForm, threshold_field_name
@@ -68,14 +69,15 @@ def indicator_edit(request, set_code, code):
                 comparator=data["comparator"] or None, thresholds=form.thresholds(), risk_margin=data["risk_margin"],
             )
         except ValidationError as exc:
-            for field_name, errors in exc.message_dict.items():
-                target = field_name
-                if field_name.startswith("threshold_"):
-                    region = field_name.removeprefix("threshold_")
-                    target = threshold_field_name(region)
-                for error in errors:
-                    form.add_error(target if target in form.fields else None, error)
+            apply_service_errors(form, exc, field_name=_form_field_name)
         else:
             messages.success(request, _("Đã lưu %(count)d thay đổi của chỉ tiêu %(code)s.") % {"count": len(changes), "code": code})
             return redirect(back)
     return render(request, "criteria/indicator_edit.html", {"form": form, "indicator": indicator, "back": back})
+
+
+def _form_field_name(key: str) -> str:
+    """The service reports thresholds as ``threshold_<region>``; the form names them its own way."""
+    if key.startswith("threshold_"):
+        return threshold_field_name(key.removeprefix("threshold_"))
+    return key
