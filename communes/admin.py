@@ -119,11 +119,11 @@ class TargetAdmin(RecordedThroughServicesAdmin):
     delete_service = None
 
     def delete_model(self, request, obj):
-        self.delete_service(target=obj)
+        self.delete_service(by=request.user, target=obj)
 
     def delete_queryset(self, request, queryset):
         for target in queryset:
-            self.delete_service(target=target)
+            self.delete_service(by=request.user, target=target)
 
 
 @admin.register(CommuneTarget)

@@ -65,11 +65,23 @@ class Province(models.Model):
     region = models.CharField(_("vùng"), max_length=8, choices=Region.choices)
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    is_served = models.BooleanField(
+        _("tỉnh được phục vụ"), default=False,
+        help_text=_("Tỉnh mà hệ thống này phục vụ (chỉ một tỉnh)."),
+    )
+    closing_delay_days = models.PositiveSmallIntegerField(
+        _("số ngày chốt số liệu sau kỳ"), default=60,
+        help_text=_("Số liệu của một kỳ được chốt vào ngày cuối kỳ cộng số ngày này (báo cáo 6 tháng thường nộp "
+                    "trong tháng 7–8)."),
+    )
 
     objects = ProvinceQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_served"], condition=Q(is_served=True), name="one_served_province"),
+        ]
         verbose_name = _("tỉnh")
         verbose_name_plural = _("tỉnh")
 

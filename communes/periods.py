@@ -84,3 +84,36 @@ def period_choices(*, first_year: int = 2016, last_year: int | None = None) -> l
         for period in (Period(year), Period(year, 2), Period(year, 1)):
             choices.append((period.code, period.label))
     return choices
+
+
+DAY_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+
+
+def parse_day(value, *, field: str = "on", today: datetime.date | None = None) -> datetime.date | None:
+    """A day from ``YYYY-MM-DD`` (the API) or ``dd/mm/yyyy`` (pages); None for an empty value.
+
+    Raises ValidationError keyed by ``field`` with a translated message for anything else, and, when
+    ``today`` is given, for a day after it (figures cannot be as of a day that has not come).
+    """
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.date):
+        day = value
+    else:
+        text = str(value).strip()
+        day = None
+        for pattern in DAY_FORMATS:
+            try:
+                day = datetime.datetime.strptime(text, pattern).date()  # noqa: DTZ007 (a calendar day, no time)
+                break
+            except ValueError:
+                continue
+        if day is None:
+            raise ValidationError(
+                {field: [_("Ngày không hợp lệ: “%(value)s”. Dùng dạng YYYY-MM-DD hoặc dd/mm/yyyy.") % {"value": text[:20]}]}
+            )
+    if today is not None and day > today:
+        raise ValidationError(
+            {field: [_("Ngày chốt số liệu không được sau hôm nay (%(today)s).") % {"today": today.strftime("%d/%m/%Y")}]}
+        )
+    return day

@@ -1,10 +1,28 @@
-"""Reads of administrative units."""
+"""Reads of administrative units: lists, recognitions and levels on a date, targets, the province served."""
 
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from accounts.scope import communes_visible_to, districts_visible_to
 
-from .models import Level, Recognition, VillageRecognition, level_after_decision
+from .models import (
+    LEVEL_ORDER,
+    Commune,
+    CommuneKind,
+    CommuneTarget,
+    DistrictTarget,
+    Level,
+    Province,
+    Recognition,
+    VillageRecognition,
+    level_after_decision,
+    level_rank,
+)
 
 
 def district_list(*, user, province=None):
@@ -65,3 +83,154 @@ def village_recognitions(*, commune):
         .select_related("village")
         .order_by("-decision_date", "-id")
     )
+
+
+def served_province() -> Province:
+    """THE province this installation serves: the one recorded as served in the database (issue 18).
+
+    Raises ImproperlyConfigured with an explanation when none is recorded (an installation without units:
+    run ``manage.py setup_province FILE.csv`` or ``import_units``). One query.
+    """
+    province = Province.objects.filter(is_served=True).first()
+    if province is None:
+        raise ImproperlyConfigured(
+            _("Chưa xác định tỉnh mà hệ thống phục vụ: hãy nạp danh mục đơn vị hành chính của tỉnh "
+              "(manage.py setup_province TỆP.csv).")
+        )
+    return province
+
+
+# --- targets --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CommuneTargetRow:
+    commune: str
+    commune_name: str
+    district: str | None
+    level: str  # the target level
+    level_at: str  # the level held at ``as_of``
+    achieved: bool
+    source: str
+
+
+@dataclass
+class DistrictTargetRow:
+    district: str
+    district_name: str
+    level: str
+    target: int
+    actual: int  # xã-kind communes of the district holding at least ``level`` at ``as_of``
+
+    @property
+    def achieved(self) -> bool:
+        return self.actual >= self.target
+
+
+@dataclass
+class LevelTargetRow:
+    level: str
+    target: int  # communes planned to reach this level in the year
+    achieved: int  # of those, how many hold at least that level at ``as_of``
+
+
+@dataclass
+class TargetsVsActual:
+    year: int
+    as_of: datetime.date
+    communes: list[CommuneTargetRow]
+    districts: list[DistrictTargetRow]
+    by_level: list[LevelTargetRow]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.communes and not self.districts
+
+
+
+
+def targets_vs_actual(*, year: int, on: datetime.date, province=None, district=None, communes=None) -> TargetsVsActual:
+    """The year's targets against the levels held at the end of the year, or on ``on`` if that is earlier.
+
+    Commune targets are achieved when the commune holds at least the target level; a district target
+    counts the district's xã-kind communes holding at least its level. Levels come from the recognition
+    decisions dated up to then (communes.selectors.levels_at). Three queries.
+    """
+    as_of = min(datetime.date(year, 12, 31), on)
+    if communes is None:
+        communes = Commune.objects.filter(kind=CommuneKind.COMMUNE)
+        if district is not None:
+            communes = communes.filter(district=district)
+        elif province is not None:
+            communes = communes.filter(province=province)
+    levels = levels_at(communes=communes, date=as_of)
+
+    commune_rows = []
+    for target in (
+        CommuneTarget.objects.filter(year=year, commune__in=communes)
+        .select_related("commune__district")
+        .order_by("commune__district__code", "commune__code")
+    ):
+        held = levels.get(target.commune_id, (None, Level.NONE.value))[1]
+        commune_rows.append(
+            CommuneTargetRow(
+                commune=target.commune.code, commune_name=target.commune.name,
+                district=target.commune.district.code if target.commune.district else None,
+                level=target.level, level_at=held, achieved=level_rank(held) >= level_rank(target.level),
+                source=target.source,
+            )
+        )
+
+    district_targets = DistrictTarget.objects.filter(year=year).select_related("district").order_by("district__code", "level")
+    if district is not None:
+        district_targets = district_targets.filter(district=district)
+    elif province is not None:
+        district_targets = district_targets.filter(district__province=province)
+    held_by_district: Counter = Counter((district_id, level_rank(held)) for district_id, held in levels.values())
+    district_rows = []
+    for target in district_targets:
+        rank = level_rank(target.level)
+        actual = sum(held_by_district[(target.district_id, r)] for r in range(rank, len(LEVEL_ORDER)))
+        district_rows.append(
+            DistrictTargetRow(
+                district=target.district.code, district_name=target.district.name, level=target.level,
+                target=target.count, actual=actual,
+            )
+        )
+
+    by_level = []
+    for level in LEVEL_ORDER[1:]:
+        planned = [row for row in commune_rows if row.level == level]
+        if planned:
+            by_level.append(LevelTargetRow(level=level, target=len(planned), achieved=sum(row.achieved for row in planned)))
+    return TargetsVsActual(year=year, as_of=as_of, communes=commune_rows, districts=district_rows, by_level=by_level)
+
+
+
+
+def target_rows(*, year: int, province) -> dict:
+    """The year's commune and district targets of a province as rows to edit, communes joined (two queries)."""
+    return {
+        "communes": list(
+            CommuneTarget.objects.filter(year=year, commune__province=province)
+            .select_related("commune").order_by("commune__code")
+        ),
+        "districts": list(
+            DistrictTarget.objects.filter(year=year, district__province=province)
+            .select_related("district").order_by("district__code", "level")
+        ),
+    }
+
+
+def commune_target_in(*, pk, communes) -> CommuneTarget | None:
+    """The commune target with this id among ``communes``' targets, or None (a foreign or malformed id)."""
+    if not str(pk or "").isdigit():
+        return None
+    return CommuneTarget.objects.filter(pk=int(pk), commune__in=communes).first()
+
+
+def district_target_in(*, pk, districts) -> DistrictTarget | None:
+    """The district target with this id among ``districts``' targets, or None."""
+    if not str(pk or "").isdigit():
+        return None
+    return DistrictTarget.objects.filter(pk=int(pk), district__in=districts).first()

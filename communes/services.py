@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +30,16 @@ from .models import (
     fold,
     level_after_decision,
 )
+
+
+def _check_master_data(by) -> None:
+    """Recognitions, villages and targets are the province's master data: province staff (and the system
+    administrator) write them; anyone else gets PermissionDenied (accounts.scope decides)."""
+    from accounts.scope import can_manage_master_data
+
+    if not can_manage_master_data(by):
+        raise PermissionDenied(_("Chỉ Văn phòng điều phối tỉnh được thay đổi dữ liệu này."))
+
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 REGIONS_FILE = DATA_DIR / "province-regions.csv"
@@ -247,7 +257,23 @@ def units_import(*, text: str) -> ImportCounts:
     Commune.objects.bulk_update(changed_c, ["name", "name_folded", "kind", "province", "district"], batch_size=1000)
     counts.created["commune"] += len(new_c)
     counts.updated["commune"] += len(changed_c)
+    _mark_served_province(existing_p)
     return counts
+
+
+def _mark_served_province(imported: dict[str, Province]) -> None:
+    """The first units file imported into an installation that serves no province yet decides which it serves:
+    its only province, or the one NTM_PROVINCE_CODE names among several (a whole-country file)."""
+    if Province.objects.filter(is_served=True).exists():
+        return
+    from django.conf import settings
+
+    configured = getattr(settings, "NTM_PROVINCE_CODE", "")
+    chosen = imported.get(configured) if configured else None
+    if chosen is None and len(imported) == 1:
+        chosen = next(iter(imported.values()))
+    if chosen is not None:
+        Province.objects.filter(pk=chosen.pk).update(is_served=True)
 
 
 @transaction.atomic
@@ -281,14 +307,16 @@ def _decision_errors(*, decision_number: str, decision_date) -> dict:
 
 @transaction.atomic
 def recognition_record(
-    *, commune: Commune, level: str, decision_number: str, decision_date, issuer: str = "UBND tỉnh",
+    *, by, commune: Commune, level: str, decision_number: str, decision_date, issuer: str = "UBND tỉnh",
     action: str = RecognitionAction.GRANT, note: str = "",
 ) -> Recognition:
     """Record a recognition (or withdrawal) decision and set the commune's current level from its latest decision.
 
-    Raises ValidationError (translated, by field) for an unknown level or action, a missing decision number,
-    or a missing or future date. Writes one Recognition and the commune's level.
+    Raises PermissionDenied unless ``by`` manages master data; ValidationError (translated, by field) for an
+    unknown level or action, a missing decision number, or a missing or future date. Writes one Recognition
+    and the commune's level.
     """
+    _check_master_data(by)
     errors = _decision_errors(decision_number=decision_number, decision_date=decision_date)
     if level not in Level.values or level == Level.NONE:
         errors["level"] = [_("Mức công nhận không hợp lệ.")]
@@ -306,7 +334,9 @@ def recognition_record(
 
 
 @transaction.atomic
-def village_create(*, commune: Commune, name: str, kind: str) -> Village:
+def village_create(*, by, commune: Commune, name: str, kind: str) -> Village:
+    """Add a village (thôn, bản) to a commune; its name is unique in the commune."""
+    _check_master_data(by)
     if Village.objects.filter(commune=commune, name=name).exists():
         raise ValidationError({"name": [_("Thôn, bản này đã có trong xã.")]})
     return Village.objects.create(commune=commune, name=name, kind=kind)
@@ -324,14 +354,16 @@ def village_title_held(*, village: Village, kind: str) -> bool:
 
 @transaction.atomic
 def village_recognition_record(
-    *, village: Village, kind: str, decision_number: str, decision_date, issuer: str = "UBND huyện",
+    *, by, village: Village, kind: str, decision_number: str, decision_date, issuer: str = "UBND huyện",
     action: str = RecognitionAction.GRANT, note: str = "",
 ) -> VillageRecognition:
     """Record a decision recognising a village (thôn, bản NTM; khu dân cư kiểu mẫu) or withdrawing its title.
 
     Raises ValidationError (translated, by field) for an unknown title or action, a missing decision number,
-    a missing or future date, or a withdrawal of a title the village does not hold. Writes one row.
+    a missing or future date, or a withdrawal of a title the village does not hold; PermissionDenied unless
+    ``by`` manages master data. Writes one row.
     """
+    _check_master_data(by)
     errors = _decision_errors(decision_number=decision_number, decision_date=decision_date)
     if kind not in VillageRecognitionKind.values:
         errors["kind"] = [_("Danh hiệu không hợp lệ.")]
@@ -357,12 +389,14 @@ def _target_errors(*, year, level) -> dict:
 
 
 @transaction.atomic
-def commune_target_set(*, year: int, commune: Commune, level: str, source: str = "", note: str = "") -> CommuneTarget:
+def commune_target_set(*, by, year: int, commune: Commune, level: str, source: str = "", note: str = "") -> CommuneTarget:
     """Plan to bring a commune to a level by the end of a year; replaces that year's plan for the commune.
 
     Only xã-kind communes take part in the NTM programme: a ward or township is refused. Raises
-    ValidationError (by field) for a year outside 2000–2100 or a level that is not a recognisable one.
+    ValidationError (by field) for a year outside 2000–2100 or a level that is not a recognisable one;
+    PermissionDenied unless ``by`` manages master data.
     """
+    _check_master_data(by)
     errors = _target_errors(year=year, level=level)
     if commune.kind != CommuneKind.COMMUNE:
         errors["commune"] = [_("Chỉ tiêu nông thôn mới chỉ đặt cho xã, không cho phường, thị trấn.")]
@@ -375,20 +409,22 @@ def commune_target_set(*, year: int, commune: Commune, level: str, source: str =
 
 
 @transaction.atomic
-def commune_target_delete(*, target: CommuneTarget) -> None:
-    """Remove a commune's target for a year."""
+def commune_target_delete(*, by, target: CommuneTarget) -> None:
+    """Remove a commune's target for a year (PermissionDenied unless ``by`` manages master data)."""
+    _check_master_data(by)
     target.delete()
 
 
 @transaction.atomic
 def district_target_set(
-    *, year: int, district: District, level: str, count: int, source: str = "", note: str = "",
+    *, by, year: int, district: District, level: str, count: int, source: str = "", note: str = "",
 ) -> DistrictTarget:
     """Plan how many communes of a district hold at least ``level`` by the end of ``year`` (upsert).
 
     Raises ValidationError (by field) for a bad year or level, a count below 1, or a count above the
-    district's number of xã-kind communes.
+    district's number of xã-kind communes; PermissionDenied unless ``by`` manages master data.
     """
+    _check_master_data(by)
     errors = _target_errors(year=year, level=level)
     commune_total = district.communes.filter(kind=CommuneKind.COMMUNE).count()
     if count is None or count < 1:
@@ -406,6 +442,7 @@ def district_target_set(
 
 
 @transaction.atomic
-def district_target_delete(*, target: DistrictTarget) -> None:
-    """Remove a district's target count."""
+def district_target_delete(*, by, target: DistrictTarget) -> None:
+    """Remove a district's target count (PermissionDenied unless ``by`` manages master data)."""
+    _check_master_data(by)
     target.delete()

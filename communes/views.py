@@ -1,25 +1,31 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from accounts.scope import can_write_commune, get_commune_for_read
+from accounts.scope import can_manage_master_data, can_write_commune, get_commune_for_read
+from config.forms import apply_service_errors
 
-from . import selectors
-from .forms import CommuneFilterForm
+from . import selectors, services
+from .forms import (
+    CommuneFilterForm,
+    CommuneTargetForm,
+    DistrictTargetForm,
+    RecognitionForm,
+    VillageRecognitionForm,
+)
+from .models import Commune, CommuneKind, District, Level
 from .sections import collect
 
 
 def home(request):
     if not request.user.is_authenticated:
         return redirect("accounts:login")
-    return redirect("communes:dashboard")
-
-
-@login_required
-def dashboard(request):
-    """Province dashboard: blocks contributed by the apps (NTM, OCOP, directives)."""
-    blocks = collect("NTM_DASHBOARD_BLOCKS", request)
-    return render(request, "communes/dashboard.html", {"blocks": blocks})
+    return redirect("dashboard")
 
 
 @login_required
@@ -47,6 +53,8 @@ def commune_list(request):
 def commune_detail(request, code):
     commune = get_commune_for_read(request.user, code)
     sections = collect("NTM_COMMUNE_SECTIONS", request, commune=commune)
+    villages = list(commune.villages.all())
+    can_manage = can_manage_master_data(request.user)
     return render(
         request,
         "communes/commune_detail.html",
@@ -54,7 +62,151 @@ def commune_detail(request, code):
             "commune": commune,
             "can_write": can_write_commune(request.user, commune),
             "recognitions": selectors.commune_recognitions(commune=commune),
-            "villages": commune.villages.all(),
+            "village_recognitions": list(selectors.village_recognitions(commune=commune)),
+            "villages": villages,
             "sections": sections,
+            "can_manage": can_manage,
+            "recognition_form": RecognitionForm(initial={"level": Level.STANDARD}) if can_manage else None,
+            "village_form": VillageRecognitionForm(villages=villages) if can_manage and villages else None,
         },
     )
+
+
+def _year(value) -> int:
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        return timezone.localdate().year
+    return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+
+@login_required
+def targets(request):
+    """The year's targets (communes and districts) against the levels reached; province staff edit them."""
+    year = _year(request.GET.get("year") or request.POST.get("year"))
+    province = selectors.served_province()
+    can_manage = can_manage_master_data(request.user)
+    communes = Commune.objects.filter(kind=CommuneKind.COMMUNE, province=province).order_by("name")
+    districts = District.objects.filter(province=province).order_by("code")
+    commune_form = district_form = None
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied(_("Chỉ Văn phòng điều phối tỉnh được thay đổi chỉ tiêu."))
+        done = _targets_post(request, communes=communes, districts=districts)
+        if done is True:
+            return redirect(f"{request.path}?year={year}")
+        commune_form, district_form = done
+    if can_manage:
+        commune_form = commune_form or CommuneTargetForm(communes=list(communes), initial={"year": year})
+        district_form = district_form or DistrictTargetForm(districts=list(districts), initial={"year": year})
+    today = timezone.localdate()
+    result = selectors.targets_vs_actual(year=year, province=province, on=today)
+    target_rows = selectors.target_rows(year=year, province=province)
+    return render(request, "communes/targets.html", {
+        "province": province, "year": year, "result": result, "rows": target_rows, "can_manage": can_manage,
+        "commune_form": commune_form, "district_form": district_form,
+        "years": list(range(today.year + 1, 2015, -1)),
+    })
+
+
+def _targets_post(request, *, communes, districts):
+    """Handle one target form; True when saved or deleted, else the bound forms with their errors."""
+    action = request.POST.get("action")
+    if action == "delete-commune":
+        target = selectors.commune_target_in(pk=request.POST.get("pk"), communes=communes)
+        if target is not None:
+            services.commune_target_delete(by=request.user, target=target)
+            messages.success(request, _("Đã xoá chỉ tiêu của xã."))
+        return True
+    if action == "delete-district":
+        target = selectors.district_target_in(pk=request.POST.get("pk"), districts=districts)
+        if target is not None:
+            services.district_target_delete(by=request.user, target=target)
+            messages.success(request, _("Đã xoá chỉ tiêu của huyện."))
+        return True
+    commune_form = district_form = None
+    if action == "commune":
+        commune_form = CommuneTargetForm(request.POST, communes=list(communes))
+        if commune_form.is_valid():
+            data = commune_form.cleaned_data
+            try:
+                services.commune_target_set(
+                    by=request.user, year=data["year"], commune=communes.get(code=data["commune"]), level=data["level"], source=data["source"],
+                )
+            except ValidationError as error:
+                apply_service_errors(commune_form, error)
+            else:
+                messages.success(request, _("Đã lưu chỉ tiêu của xã."))
+                return True
+    elif action == "district":
+        district_form = DistrictTargetForm(request.POST, districts=list(districts))
+        if district_form.is_valid():
+            data = district_form.cleaned_data
+            try:
+                services.district_target_set(
+                    by=request.user, year=data["year"], district=districts.get(code=data["district"]), level=data["level"],
+                    count=data["count"], source=data["source"],
+                )
+            except ValidationError as error:
+                apply_service_errors(district_form, error)
+            else:
+                messages.success(request, _("Đã lưu chỉ tiêu của huyện."))
+                return True
+    return commune_form, district_form
+
+
+def _commune_for_master_data(request, code) -> Commune:
+    commune = get_commune_for_read(request.user, code)
+    if not can_manage_master_data(request.user):
+        raise PermissionDenied(_("Chỉ Văn phòng điều phối tỉnh được ghi quyết định công nhận."))
+    return commune
+
+
+def _report_errors(request, form, error: ValidationError | None = None):
+    texts = []
+    if error is not None:
+        texts = error.messages
+    else:
+        for field_errors in form.errors.values():
+            texts.extend(field_errors)
+    for text in texts:
+        messages.error(request, text)
+
+
+@login_required
+@require_POST
+def recognition_add(request, code):
+    """Record a recognition (or withdrawal) decision for a commune (province staff)."""
+    commune = _commune_for_master_data(request, code)
+    form = RecognitionForm(request.POST)
+    if not form.is_valid():
+        _report_errors(request, form)
+    else:
+        try:
+            services.recognition_record(by=request.user, commune=commune, **form.cleaned_data)
+        except ValidationError as error:
+            _report_errors(request, form, error)
+        else:
+            messages.success(request, _("Đã ghi quyết định công nhận."))
+    return redirect("communes:commune-detail", code=commune.code)
+
+
+@login_required
+@require_POST
+def village_recognition_add(request, code):
+    """Record a village-level recognition (thôn, bản NTM; khu dân cư kiểu mẫu) in a commune (province staff)."""
+    commune = _commune_for_master_data(request, code)
+    villages = list(commune.villages.all())
+    form = VillageRecognitionForm(request.POST, villages=villages)
+    if not form.is_valid():
+        _report_errors(request, form)
+    else:
+        data = dict(form.cleaned_data)
+        village = next(v for v in villages if str(v.pk) == data.pop("village"))
+        try:
+            services.village_recognition_record(by=request.user, village=village, **data)
+        except ValidationError as error:
+            _report_errors(request, form, error)
+        else:
+            messages.success(request, _("Đã ghi quyết định công nhận thôn, bản."))
+    return redirect("communes:commune-detail", code=commune.code)

@@ -11,12 +11,12 @@ ALL = {"province_staff", "district_officer", "agency_officer", "leader", "admin"
 PROVINCE = {"province_staff", "leader", "admin"}
 
 NAV_ITEMS = [
-    ("communes:dashboard", _("Tổng quan"), ALL),
+    ("dashboard", _("Tổng quan"), ALL),
     ("communes:district-list", _("Huyện"), ALL),
     ("communes:commune-list", _("Xã"), ALL),
     ("overview:completeness", _("Tiến độ nhập liệu"), ALL),
     ("overview:at-risk", _("Nguy cơ mất chuẩn"), ALL),
-    ("overview:targets", _("Chỉ tiêu"), PROVINCE),
+    ("communes:targets", _("Chỉ tiêu"), PROVINCE),
     ("criteria:review-queue", _("Chờ duyệt"), {"province_staff", "admin"}),
     ("criteria:my-returned", _("Bị trả lại"), {"district_officer"}),
     ("criteria:excel", _("Nhập Excel"), {"province_staff", "district_officer", "admin"}),

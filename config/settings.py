@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "criteria",
     "ocop",
     "directives",
+    "overview",
     "reports",
 ]
 
@@ -308,7 +309,7 @@ NTM_DEMO_LOADERS = [
     "communes.demo.load",
     "accounts.demo.load",
     "criteria.demo.load",
-    "criteria.overview_demo.load",
+    "overview.demo.load",
     "ocop.demo.load",
     "directives.demo.load",
     "reports.demo.load",
@@ -328,12 +329,8 @@ LOGGING = {
 # apps above communes/ without communes/ importing them. Each is a callable(request, **kwargs) that
 # returns {"template": ..., "context": {...}} or None.
 NTM_COMMUNE_SECTIONS = [
-    "criteria.overview_views.commune_section",
+    "overview.views.commune_section",
     "criteria.sections.commune_section",
     "ocop.sections.commune_section",
 ]
-NTM_DASHBOARD_BLOCKS = [
-    "criteria.overview_views.dashboard_block",
-    "ocop.sections.dashboard_block",
-    "directives.sections.dashboard_block",
-]
+# The dashboard (overview.views.dashboard) calls the NTM, OCOP and directives blocks itself, for one frame.

@@ -3,12 +3,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from communes import views as commune_views
+from overview import views as overview_views
 
 api_v1 = [
     path("auth/", include("accounts.api.urls")),
     path("", include("communes.api.urls")),
     path("", include("criteria.api.urls")),
-    path("", include("criteria.api.summary_urls")),
+    path("", include("overview.api.urls")),
     path("ocop/", include("ocop.api.urls")),
     path("", include("directives.api.urls")),
     path("", include("reports.api.urls")),
@@ -18,10 +19,11 @@ api_v1 = [
 
 urlpatterns = [
     path("", commune_views.home, name="home"),
+    path("dashboard/", overview_views.dashboard, name="dashboard"),
     path("accounts/", include("accounts.urls")),
     path("", include("communes.urls")),
     path("criteria/", include("criteria.urls")),
-    path("overview/", include("criteria.overview_urls")),
+    path("overview/", include("overview.urls")),
     path("ocop/", include("ocop.urls")),
     path("directives/", include("directives.urls")),
     path("reports/", include("reports.urls")),

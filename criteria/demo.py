@@ -10,17 +10,19 @@ Everything goes through ``criteria.services`` (history source "demo"). Determini
 idempotent: a commune × period that already has an assessment is left alone.
 """
 
+import datetime
 import random
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from communes.models import Commune, CommuneKind
 
 from . import evaluation
 from .models import Assessment, Comparator, CriteriaSet, ValueType
-from .selectors import SET_2016_2020, catalogue_for_set
+from .selectors import catalogue_for_set
 from .services.assessments import (
     assessment_approve,
     assessment_return,
@@ -31,6 +33,7 @@ from .services.assessments import (
 from .services.catalogue import catalogue_load_shipped
 
 PROVINCE = "11"
+SET_2016_2020 = "2016-2020"  # the set the seed notice counts under (TB 63/TB-UBND, 2021)
 TOTAL_MET_2021_H1 = 1369
 FULL_SCORE_COUNT = 17
 BASIC_SCORES = [13, 13, 14, 14, 14, 15, 15, 15, 15, 15, 16, 16, 16, 16, 16, 17, 17, 17, 17, 18, 18]
@@ -51,6 +54,12 @@ IN_PROGRESS = {
     "097": ["draft", "returned"],
     "098": ["approved", "draft"],
     "095": ["submitted"],
+}
+# When each period was entered, submitted and approved (the province reviews each half in the following month).
+SCHEDULE = {
+    "2020-H2": (datetime.date(2020, 12, 20), datetime.date(2021, 1, 8), datetime.date(2021, 1, 22)),
+    "2021-H1": (datetime.date(2021, 6, 21), datetime.date(2021, 7, 2), datetime.date(2021, 7, 16)),
+    "2021-H2": (datetime.date(2021, 12, 15), datetime.date(2021, 12, 28), datetime.date(2022, 1, 14)),
 }
 RETURN_COMMENTS = [
     "Đề nghị bổ sung minh chứng tiêu chí 17 (môi trường) và rà soát lại tỷ lệ hộ nghèo đa chiều.",
@@ -183,22 +192,37 @@ def _officer(users, commune):
     return users.get(commune.district.code) or users["staff"]
 
 
+def _moment(day: datetime.date, offset: int) -> datetime.datetime:
+    """A working-hours moment on ``day`` (08:00 plus ``offset`` minutes, Asia/Ho_Chi_Minh)."""
+    start = datetime.datetime.combine(day, datetime.time(8, 0)) + datetime.timedelta(minutes=offset % 480)
+    return timezone.make_aware(start, timezone.get_current_timezone())
+
+
 def _create(*, commune, period, criteria_set, catalogue, entries, by, staff, status, basic=(), comment=""):
+    entered, submitted, reviewed = SCHEDULE[period]
+    offset = int(commune.code) % 97 * 3
     with transaction.atomic():
         assessment = assessment_values_save(
             commune=commune, period=period, criteria_set=criteria_set, entries=entries, by=by,
-            expected_version=None, source="demo", catalogue=catalogue,
+            expected_version=None, source="demo", catalogue=catalogue, at=_moment(entered, offset),
         )
         if status == "draft":
             return assessment
-        assessment = assessment_submit(assessment=assessment, by=by)
-        for number in sorted(basic):
+        assessment = assessment_submit(
+            assessment=assessment, by=by, expected_version=assessment.version, at=_moment(submitted, offset),
+        )
+        for index, number in enumerate(sorted(basic)):
             criterion_appraise(assessment=assessment, number=number, basically_met=True,
-                               note=BASIC_NOTES.get(number, "Cơ bản đạt theo biên bản thẩm định của tỉnh."), by=staff)
+                               note=BASIC_NOTES.get(number, "Cơ bản đạt theo biên bản thẩm định của tỉnh."), by=staff,
+                               expected_version=assessment.version, at=_moment(reviewed, offset + index))
+            assessment.refresh_from_db(fields=["version"])
+        at = _moment(reviewed, offset + len(basic) + 1)
         if status == "approved":
-            assessment = assessment_approve(assessment=assessment, by=staff)
+            assessment = assessment_approve(assessment=assessment, by=staff, expected_version=assessment.version, at=at)
         elif status == "returned":
-            assessment = assessment_return(assessment=assessment, by=staff, comment=comment)
+            assessment = assessment_return(
+                assessment=assessment, by=staff, comment=comment, expected_version=assessment.version, at=at,
+            )
         return assessment
 
 

@@ -7,6 +7,7 @@ speed; ``criteria.services`` is the only code that writes them and keeps them ri
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -23,18 +24,42 @@ class Comparator(models.TextChoices):
 
 
 ALL_REGIONS = "*"
+# A criterion's bit in ResultRecord's masks is 1 << number, kept in a signed 64-bit integer.
+MAX_CRITERION_NUMBER = 62
+
+
+class SetKind(models.TextChoices):
+    """Which level a set assesses: the base standard (one in force per period) or a higher level beside it."""
+
+    STANDARD = "standard", _("Xã đạt chuẩn")
+    ADVANCED = "advanced", _("Xã nâng cao")
+
+
+class CriteriaSetQuerySet(models.QuerySet):
+    def in_force_on(self, day):
+        """Base-standard sets whose legal effect covers ``day`` (effective_from ≤ day ≤ effective_to)."""
+        return self.filter(kind=SetKind.STANDARD, effective_from__isnull=False, effective_from__lte=day).filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gte=day)
+        )
 
 
 class CriteriaSet(models.Model):
-    """A versioned national criteria set: ``2016-2020`` (QĐ 1980), ``2021-2025`` (QĐ 318), ``2021-2025-advanced``."""
+    """A national criteria set: ``2016-2020`` (QĐ 1980), ``2021-2025`` (QĐ 318), ``2021-2025-advanced``,
+    ``2026-2030`` (QĐ 51/2025/QĐ-TTg). Its legal effective dates decide which periods it applies to."""
 
     code = models.CharField(_("mã"), max_length=30, unique=True)
     name = models.CharField(_("tên"), max_length=200)
     name_en = models.CharField(_("tên tiếng Anh"), max_length=200, blank=True)
+    kind = models.CharField(_("loại"), max_length=10, choices=SetKind.choices, default=SetKind.STANDARD)
     decision = models.CharField(_("quyết định"), max_length=60, blank=True)
     decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
     effective_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
+    effective_to = models.DateField(
+        _("hiệu lực đến"), null=True, blank=True, help_text=_("Ngày cuối cùng bộ tiêu chí còn hiệu lực (trống: còn hiệu lực).")
+    )
     source_note = models.TextField(_("nguồn"), blank=True)
+
+    objects = CriteriaSetQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -45,8 +70,44 @@ class CriteriaSet(models.Model):
         return self.code
 
 
+class PeriodSet(models.Model):
+    """Province staff's choice of the set a period is assessed under, instead of the set in force at the
+    period's end (a transition period, as provinces had in 2021-2022). Changes are kept in PeriodSetChange."""
+
+    period = models.CharField(_("kỳ"), max_length=7, unique=True)
+    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.PROTECT, related_name="+", verbose_name=_("bộ tiêu chí"))
+    note = models.TextField(_("căn cứ"), blank=True)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["period"]
+        verbose_name = _("bộ tiêu chí áp dụng cho kỳ")
+        verbose_name_plural = _("bộ tiêu chí áp dụng cho kỳ")
+
+    def __str__(self):
+        return f"{self.period}: {self.criteria_set_id}"
+
+
+class PeriodSetChange(models.Model):
+    """History of PeriodSet: who set (or cleared) which set for which period, when, and why."""
+
+    period = models.CharField(max_length=7)
+    old_set = models.CharField(max_length=30, blank=True)
+    new_set = models.CharField(max_length=30, blank=True)
+    note = models.TextField(blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.period}: {self.old_set or '–'} → {self.new_set or '–'}"
+
+
 class Criterion(models.Model):
-    """One of the 19 criteria of a set."""
+    """A criterion of a set, numbered from 1 (a set has any number of them: 19 in 2016-2025, 10 in 2026-2030)."""
 
     criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="criteria")
     number = models.PositiveSmallIntegerField(_("số"))
@@ -174,8 +235,8 @@ class Assessment(models.Model):
     basically_met_count = models.PositiveSmallIntegerField(_("số tiêu chí cơ bản đạt"), default=0)
     return_comment = models.TextField(_("lý do trả lại"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
 
@@ -185,7 +246,6 @@ class Assessment(models.Model):
         ordering = ["commune__code", "period"]
         constraints = [
             models.UniqueConstraint(fields=["commune", "period", "criteria_set"], name="unique_assessment_per_period"),
-            models.CheckConstraint(condition=Q(met_count__lte=19), name="met_count_at_most_19"),
         ]
         indexes = [models.Index(fields=["period", "criteria_set", "status"])]
         verbose_name = _("đánh giá")
@@ -262,7 +322,7 @@ class ValueHistory(models.Model):
     new_met = models.BooleanField(null=True, blank=True)
     evidence = models.CharField(max_length=200, blank=True, help_text="name of an evidence file attached by this change")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(default=timezone.now)
     source = models.CharField(max_length=20, default="web")  # web, api, excel, demo
 
     class Meta:
@@ -281,13 +341,74 @@ class AssessmentTransition(models.Model):
     action = models.CharField(max_length=10)  # submit, approve, return, reopen
     comment = models.TextField(blank=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["at", "id"]
 
     def __str__(self):
         return f"{self.action}: {self.from_status} → {self.to_status}"
+
+
+class ResultRecordQuerySet(models.QuerySet):
+    def valid_at(self, moment):
+        """Records standing at ``moment`` (an aware datetime): valid_from < moment ≤ valid_to (or still open)."""
+        return self.filter(valid_from__lt=moment).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=moment))
+
+
+class ResultRecord(models.Model):
+    """An assessment's result as it stood while submitted or approved: from ``valid_from`` until ``valid_to``.
+
+    The assessment service writes one at each submit and approve and closes it at the next step (approve,
+    return, reopen), in the same transaction, with a copy of the numeric values (RecordValue). Figures as of a
+    cut-off date read the records standing at the end of that day, so a later reopen and change never alters
+    an earlier cut-off's figures. ``met_mask`` / ``basic_mask`` hold bit ``1 << number`` for each criterion
+    met / judged "cơ bản đạt".
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="records")
+    commune = models.ForeignKey("communes.Commune", on_delete=models.PROTECT, related_name="+")
+    period = models.CharField(max_length=7)
+    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=AssessmentStatus.choices)
+    valid_from = models.DateTimeField()
+    valid_to = models.DateTimeField(null=True, blank=True)
+    met_count = models.PositiveSmallIntegerField(default=0)
+    basically_met_count = models.PositiveSmallIntegerField(default=0)
+    met_mask = models.BigIntegerField(default=0)
+    basic_mask = models.BigIntegerField(default=0)
+    version = models.PositiveIntegerField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+
+    objects = ResultRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["valid_from", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment"], condition=Q(valid_to__isnull=True), name="one_open_record"),
+        ]
+        indexes = [
+            models.Index(fields=["period", "criteria_set", "valid_from"]),
+            models.Index(fields=["commune", "period"]),
+        ]
+
+    def __str__(self):
+        return f"{self.assessment_id} {self.status} {self.valid_from:%Y-%m-%d}"
+
+
+class RecordValue(models.Model):
+    """A numeric indicator value as it stood in a ResultRecord (the at-risk list reads these)."""
+
+    record = models.ForeignKey(ResultRecord, on_delete=models.CASCADE, related_name="values")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    value_number = models.DecimalField(max_digits=14, decimal_places=3)
+    is_met = models.BooleanField(null=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["record", "indicator"], name="unique_record_value")]
+
+    def __str__(self):
+        return f"{self.record_id}/{self.indicator_id}: {self.value_number}"
 
 
 class CriterionAppraisal(models.Model):

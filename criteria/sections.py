@@ -30,5 +30,5 @@ def commune_section(request, *, commune):
 
 
 def dashboard_block(request, **kwargs):
-    """The province dashboard's NTM block is the overview's (criteria.overview_views)."""
+    """The province dashboard's NTM block is the overview's (overview.views)."""
     return None

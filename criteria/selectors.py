@@ -10,7 +10,6 @@ from django.db.models import Prefetch
 
 from accounts.scope import assessments_visible_to, assessments_writable_by
 from communes.models import Region
-from communes.periods import parse_period
 
 from . import evaluation
 from .models import (
@@ -31,24 +30,7 @@ from .models import (
     ValueType,
 )
 
-SET_2016_2020 = "2016-2020"
-SET_2021_2025 = "2021-2025"
-SET_ADVANCED = "2021-2025-advanced"
 REGION_CODES = [code for code, _label in Region.choices]
-
-
-def default_set_code_for_period(period: str) -> str:
-    """The set a period is assessed under by default: 2016-2020 up to 2021, 2021-2025 from 2022 (QĐ 318)."""
-    return SET_2016_2020 if parse_period(period).year <= 2021 else SET_2021_2025
-
-
-def criteria_set_for(code: str | None, *, period: str | None = None) -> CriteriaSet | None:
-    """The set with this code, or the period's default set when no code is given; None if unknown."""
-    if not code and period:
-        code = default_set_code_for_period(period)
-    if not code:
-        return None
-    return CriteriaSet.objects.filter(code=code).first()
 
 
 @dataclass
@@ -216,24 +198,6 @@ def assessment_find(*, user, commune, period: str, criteria_set) -> Assessment |
         .order_by()
         .first()
     )
-
-
-def assessment_set_for(*, user, commune, period: str, code: str | None) -> CriteriaSet | None:
-    """The set to show for a commune and period: the one asked for; else the period's default set, unless the
-    commune has an assessment for that period only under another set."""
-    if code:
-        return criteria_set_for(code)
-    default = criteria_set_for(None, period=period)
-    existing = (
-        assessments_visible_to(user)
-        .filter(commune=commune, period=period)
-        .select_related("criteria_set")
-        .order_by("criteria_set__code")
-    )
-    sets = [a.criteria_set for a in existing]
-    if default is not None and (not sets or default in sets):
-        return default
-    return sets[0] if sets else default
 
 
 def assessment_transitions(assessment):

@@ -1,8 +1,12 @@
 """Directives: agencies, documents, tasks with deadlines, updates, recommendations."""
 
+import datetime
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.db import models
-from django.db.models import BooleanField, Case, Q, Value, When
+from django.db.models import BooleanField, Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -100,27 +104,51 @@ class TaskStatus(models.TextChoices):
     DONE = "done", _("Hoàn thành")
 
 
-def overdue_condition(today, *, prefix: str = "") -> Q:
+PROGRAMME_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def overdue_condition(today, *, prefix: str = "", status_field: str = "status") -> Q:
     """THE overdue rule, as SQL: a deadline before ``today`` and not done. A task due today is not overdue.
 
     ``today`` is the date in Asia/Ho_Chi_Minh (``directives.deadlines.local_today``); ``prefix`` lets a
-    related model apply the rule to its tasks (``"tasks__"``).
+    related model apply the rule to its tasks (``"tasks__"``); ``status_field`` names the status to judge
+    (``status_as_of``: the status the task had on that day, see ``TaskQuerySet.with_overdue``).
     """
-    return Q(**{f"{prefix}due_date__lt": today}) & ~Q(**{f"{prefix}status": TaskStatus.DONE})
+    return Q(**{f"{prefix}due_date__lt": today}) & ~Q(**{f"{prefix}{status_field}": TaskStatus.DONE})
 
 
 class TaskQuerySet(models.QuerySet):
-    def with_overdue(self, today):
-        """Annotate ``is_overdue`` (see ``overdue_condition``), computed by the database."""
-        return self.annotate(
-            is_overdue=Case(When(overdue_condition(today), then=Value(True)), default=Value(False), output_field=BooleanField())
+    def given_by(self, day):
+        """Tasks that existed on ``day``: their document is dated on or before it (or carries no date)."""
+        return self.filter(Q(document__date__isnull=True) | Q(document__date__lte=day))
+
+    def with_overdue(self, day):
+        """Annotate ``status_as_of`` (the status at the end of ``day``, from the update history: the last
+        update by then, else the status before the first update, else the current one) and ``is_overdue``
+        (``overdue_condition`` judged on that status and that day). For today both equal the stored state."""
+        end = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tzinfo=PROGRAMME_TZ)
+        latest = TaskUpdate.objects.filter(task=OuterRef("pk"), at__lt=end).order_by("-at", "-id").values("status")[:1]
+        first = TaskUpdate.objects.filter(task=OuterRef("pk")).order_by("at", "id").values("previous_status")[:1]
+        return self.annotate(status_as_of=Coalesce(Subquery(latest), Subquery(first), F("status"))).annotate(
+            is_overdue=Case(
+                When(overdue_condition(day, status_field="status_as_of"), then=Value(True)),
+                default=Value(False), output_field=BooleanField(),
+            )
         )
 
+    def with_status(self, status):
+        """Tasks whose status on the annotated day (``with_overdue``) is ``status``."""
+        return self.filter(status_as_of=status)
+
+    def _judged_on(self, day):
+        return self if "is_overdue" in self.query.annotations else self.with_overdue(day)
+
     def overdue(self, today):
-        return self.filter(overdue_condition(today))
+        """Overdue on ``today``, judged on the status the task had that day (annotates ``with_overdue``)."""
+        return self._judged_on(today).filter(is_overdue=True)
 
     def not_overdue(self, today):
-        return self.exclude(overdue_condition(today))
+        return self._judged_on(today).filter(is_overdue=False)
 
     def due_between(self, first, last):
         """Open tasks (not done) whose deadline falls between ``first`` and ``last`` inclusive."""

@@ -11,14 +11,15 @@ def commune_section(request, *, commune):
     return None
 
 
-def dashboard_block(request, **kwargs):
-    """Overdue tasks and tasks due in the next 14 days (``selectors.task_summary``), for any signed-in user.
+def dashboard_block(request, *, on):
+    """Overdue tasks and tasks due in the next 14 days as they stood on the dashboard's cut-off ``on``
+    (``selectors.task_summary``), for any signed-in user.
 
     Three queries whatever the number of tasks; each list shows at most 10 tasks and links to the board.
     """
     if not is_reader(request.user):
         return None
-    summary = task_summary(limit=DASHBOARD_LIST_LIMIT)
+    summary = task_summary(today=on, limit=DASHBOARD_LIST_LIMIT)
     return {
         "template": "directives/_dashboard_block.html",
         "context": {

@@ -6,7 +6,7 @@ on the same day with the same rule (``models.overdue_condition``).
 """
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Q
 
@@ -20,7 +20,7 @@ from accounts.scope import (
 from communes.models import District
 
 from .deadlines import local_today
-from .models import Agency, Document, Task, TaskStatus, overdue_condition
+from .models import PROGRAMME_TZ, Agency, Document, Task, TaskStatus, overdue_condition
 
 DUE_SOON_DAYS = 14
 
@@ -40,13 +40,13 @@ def task_board(
     Three queries when evaluated (tasks, coordinating agencies, districts), whatever the number of tasks.
     """
     today = _today(today)
-    tasks = tasks_visible_to(user).for_listing().with_overdue(today)
+    tasks = tasks_visible_to(user).given_by(today).for_listing().with_overdue(today)
     if agency is not None:
         tasks = tasks.involving_agency(agency)
     if district is not None:
         tasks = tasks.concerning_district(district)
     if status:
-        tasks = tasks.filter(status=status)
+        tasks = tasks.with_status(status)
     if overdue is True:
         tasks = tasks.overdue(today)
     elif overdue is False:
@@ -60,7 +60,7 @@ def tasks_for_agency(agency: Agency, *, today: date | None = None, status: str |
     """Tasks the agency leads or coordinates, earliest deadline first, ``is_overdue`` annotated."""
     tasks = Task.objects.involving_agency(agency).for_listing().with_overdue(_today(today))
     if status:
-        tasks = tasks.filter(status=status)
+        tasks = tasks.with_status(status)
     return tasks.by_deadline()
 
 
@@ -74,9 +74,14 @@ def task_detail(*, user, pk, today: date | None = None) -> Task:
     return get_task_for_read(user, pk, Task.objects.for_listing().with_overdue(_today(today)))
 
 
-def task_updates(task: Task):
-    """The task's progress updates, oldest first (the order they were reported), authors joined."""
-    return task.updates.select_related("author").order_by("at", "id")
+def task_updates(task: Task, *, on: date | None = None):
+    """The task's progress updates, oldest first (the order they were reported), authors joined; with ``on``
+    only those reported by the end of that day."""
+    updates = task.updates.select_related("author").order_by("at", "id")
+    if on is not None:
+        end = datetime.combine(on + timedelta(days=1), time.min, tzinfo=PROGRAMME_TZ)
+        updates = updates.filter(at__lt=end)
+    return updates
 
 
 @dataclass(frozen=True)
@@ -100,29 +105,35 @@ class TaskSummary:
         return self.total - self.done
 
 
-def task_summary(*, today: date | None = None, document: Document | None = None, limit: int | None = None) -> TaskSummary:
-    """Where the province stands: counts and the lists of overdue tasks and tasks due in the next 14 days.
+def task_summary(
+    *, today: date | None = None, document: Document | None = None, district=None, limit: int | None = None,
+) -> TaskSummary:
+    """Where the province (or one district) stood on ``today``: counts and the lists of overdue tasks and
+    tasks due in the next 14 days, with each task's status as it was that day (its update history) and
+    only the tasks given by then (document dated on or before it).
 
-    "Due in the next 14 days" means not done, deadline from today to today + 14 days inclusive (a task due
-    today is due soon, not overdue). Lists come with lead agency and document joined, earliest deadline first,
-    at most ``limit`` each when given. Three queries whatever the number of tasks.
+    "Due in the next 14 days" means not done, deadline from that day to 14 days later inclusive (a task due
+    that day is due soon, not overdue). Lists come with lead agency and document joined, earliest deadline
+    first, at most ``limit`` each when given. Three queries whatever the number of tasks.
     """
     today = _today(today)
     horizon = today + timedelta(days=DUE_SOON_DAYS)
-    tasks = Task.objects.all()
+    tasks = Task.objects.given_by(today).with_overdue(today)
     if document is not None:
         tasks = tasks.filter(document=document)
-    due_soon = Q(due_date__gte=today, due_date__lte=horizon) & ~Q(status=TaskStatus.DONE)
+    if district is not None:
+        tasks = tasks.concerning_district(district)
+    due_soon = Q(due_date__gte=today, due_date__lte=horizon) & ~Q(status_as_of=TaskStatus.DONE)
     counts = tasks.aggregate(
         total=Count("id"),
-        done=Count("id", filter=Q(status=TaskStatus.DONE)),
-        in_progress=Count("id", filter=Q(status=TaskStatus.IN_PROGRESS)),
-        not_started=Count("id", filter=Q(status=TaskStatus.NOT_STARTED)),
-        overdue=Count("id", filter=overdue_condition(today)),
+        done=Count("id", filter=Q(status_as_of=TaskStatus.DONE)),
+        in_progress=Count("id", filter=Q(status_as_of=TaskStatus.IN_PROGRESS)),
+        not_started=Count("id", filter=Q(status_as_of=TaskStatus.NOT_STARTED)),
+        overdue=Count("id", filter=overdue_condition(today, status_field="status_as_of")),
         due_next_14_days=Count("id", filter=due_soon),
         without_deadline=Count("id", filter=Q(due_date__isnull=True)),
     )
-    listed = tasks.select_related("lead_agency", "document").with_overdue(today).by_deadline()
+    listed = tasks.select_related("lead_agency", "document").by_deadline()
     overdue_tasks = listed.overdue(today)
     due_soon_tasks = listed.filter(due_soon)
     if limit is not None:

@@ -49,7 +49,7 @@ class ProductFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = selectors.programme_districts()
-        self.fields["group"].queryset = selectors.groups_in_force()
+        self.fields["group"].queryset = selectors.groups_in_force(on=rules.programme_today())
 
     def registry_filters(self) -> dict:
         data = self.cleaned_data if self.is_valid() else {}

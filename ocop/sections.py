@@ -15,11 +15,11 @@ def commune_section(request, *, commune):
     return {"template": "ocop/_commune_section.html", "context": {"products": products, "today": rules.programme_today()}}
 
 
-def dashboard_block(request, **kwargs):
-    """OCOP on the province dashboard: products by stars and by district, certificates expiring within
-    90 days, each district's flagship — the same ``ocop_summary`` as the API and the PDF report. Follows
-    the dashboard's ``?district=`` filter."""
+def dashboard_block(request, *, on, district=None):
+    """OCOP on the province dashboard as of the dashboard's cut-off ``on``: products by stars and by district,
+    certificates expiring within 90 days, each district's flagship — the same ``ocop_summary`` as the API
+    and the PDF report, for the dashboard's district when it has one."""
     if not is_reader(request.user):
         return None
-    summary = selectors.ocop_summary(district=request.GET.get("district") or None)
+    summary = selectors.ocop_summary(on=on, district=district)
     return {"template": "ocop/_dashboard_block.html", "context": {"summary": summary}}

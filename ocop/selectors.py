@@ -25,15 +25,15 @@ def programme_districts():
     return District.objects.filter(province__code=programme_province_code()).order_by("code")
 
 
-def groups_in_force(*, today: datetime.date | None = None):
-    """Product groups of the rating regime in force today (QĐ 148 since 24/02/2023), parents first."""
-    regime = rules.regime_for(today or rules.programme_today())
+def groups_in_force(*, on: datetime.date):
+    """Product groups of the rating regime in force on ``on`` (QĐ 148 since 24/02/2023), parents first."""
+    regime = rules.regime_for(on)
     return ProductGroup.objects.of_regime(regime).select_related("parent").order_by("position")
 
 
-def selectable_groups(*, today: datetime.date | None = None):
-    """Sub-groups of the regime in force that a product can be classified under."""
-    return groups_in_force(today=today).selectable()
+def selectable_groups(*, on: datetime.date):
+    """Sub-groups of the regime in force on ``on`` that a product can be classified under."""
+    return groups_in_force(on=on).selectable()
 
 
 def _district_filter(district):
@@ -45,24 +45,27 @@ def _district_filter(district):
 
 
 def product_registry(
-    *, user, district=None, group=None, stars=None, expiring_within_days=None, flagship=None, search=None,
-    today: datetime.date | None = None,
+    *, user, on: datetime.date, district=None, group=None, stars=None, expiring_within_days=None, flagship=None,
+    search=None,
 ):
-    """Products the user can see, filtered, joined for a listing (one query), ordered by district and name.
+    """Products the user can see, filtered, joined for a listing (one query), ordered by district and name,
+    each with ``as_of_stars`` and ``as_of_expires``: its rating in force on ``on``.
 
     ``district``: a District or its code. ``group``: a ProductGroup (matches it and its sub-groups).
-    ``stars``: current stars. ``expiring_within_days``: certified today and expiring within that many
+    ``stars``: stars on ``on``. ``expiring_within_days``: certified on ``on`` and expiring within that many
     days. ``flagship``: True/False for district flagships or the others. ``search``: name, producer
     name or traceability code (case-insensitive).
     """
-    today = today or rules.programme_today()
-    qs = products_visible_to(user).for_listing().filter(_district_filter(district))
+    qs = _with_rating_as_of(products_visible_to(user).for_listing().filter(_district_filter(district)), on)
     if group is not None:
         qs = qs.filter(Q(group=group) | Q(group__parent=group) | Q(group__parent__parent=group))
     if stars not in (None, ""):
-        qs = qs.filter(current_stars=int(stars))
+        qs = qs.filter(as_of_stars=int(stars))
     if expiring_within_days not in (None, ""):
-        qs = qs.expiring_between(today, today + datetime.timedelta(days=int(expiring_within_days)))
+        qs = qs.filter(
+            as_of_stars__in=rules.CERTIFIED_STARS, as_of_expires__gt=on,
+            as_of_expires__lte=on + datetime.timedelta(days=int(expiring_within_days)),
+        )
     if flagship is not None:
         qs = qs.filter(is_district_flagship=bool(flagship))
     if search:
@@ -136,7 +139,7 @@ class OcopSummary:
     potential: int
 
     def as_api_dict(self) -> dict:
-        """The body of GET /api/v1/ocop/summary/ (API.md field names)."""
+        """The body of GET /api/v1/ocop/summary/ (API.md field names; ``as_of`` is the day counted)."""
 
         def product_ref(product):
             if product is None:
@@ -145,6 +148,7 @@ class OcopSummary:
 
         return {
             "date": self.today.isoformat(),
+            "as_of": self.today.isoformat(),
             "products": self.products,
             "by_stars": dict(self.by_stars),
             "by_district": [
@@ -165,13 +169,19 @@ class OcopSummary:
 
 
 def _with_rating_as_of(queryset, day: datetime.date):
-    """Annotate each product with the stars and expiry of its latest valid rating decided on or before ``day``.
+    """Annotate each product with the stars and expiry of its latest rating in force on ``day``: decided on or
+    before it and not revoked by the end of it.
 
     For today this equals the stored ``current_stars``/``certificate_expires``; for a past day (a report's
-    cut-off date) it ignores later decisions, so a 2021 figure stays a 2021 figure.
+    cut-off date) it ignores later decisions and later revocations, so a 2021 figure stays a 2021 figure.
     """
+    from django.utils import timezone
+
+    end_of_day = timezone.make_aware(
+        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min), rules.PROGRAMME_TZ
+    )
     latest = (
-        Rating.objects.valid()
+        Rating.objects.filter(Q(revoked_at__isnull=True) | Q(revoked_at__gte=end_of_day))
         .filter(product=OuterRef("pk"), decision_date__lte=day)
         .order_by("-decision_date", "-id")
     )
@@ -181,16 +191,17 @@ def _with_rating_as_of(queryset, day: datetime.date):
     )
 
 
-def ocop_summary(*, today: datetime.date | None = None, district=None) -> OcopSummary:
-    """OCOP figures of the province (or one district) on ``today`` (default: today in Asia/Ho_Chi_Minh).
+def ocop_summary(*, on: datetime.date, district=None) -> OcopSummary:
+    """OCOP figures of the province (or one district) as they stood on ``on`` (a report's or page's cut-off).
 
-    Certified on a day = the latest valid rating decided by then has 3–5 stars and its certificate has
-    not expired (expiry date after that day). ``expiring`` lists certified products whose certificate
-    expires within 90 days (day 90 included), soonest first, each with ``as_of_stars``/``as_of_expires``.
-    Flagships, registered and potential counts are today's. Five queries whatever the number of
-    products: districts, counts by district × stars, registered/potential, the expiring list, flagships.
+    Certified on a day = the latest rating in force then has 3–5 stars and its certificate has not expired
+    (expiry date after that day), with the stars it had then. ``expiring`` lists certified products whose
+    certificate expires within 90 days of that day (day 90 included), soonest first, each with
+    ``as_of_stars``/``as_of_expires``. Registered and potential counts and flagships are today's (products
+    carry no registration date). Five queries whatever the number of products: districts, counts by
+    district × stars, registered/potential, the expiring list, flagships.
     """
-    today = today or rules.programme_today()
+    today = on
     districts = programme_districts()
     if district not in (None, ""):
         districts = districts.filter(pk=district.pk) if isinstance(district, District) else districts.filter(

@@ -56,7 +56,8 @@ def index(request):
 def product_list(request):
     """The product registry with filters (district, group, stars, expiring within 90 days, flagship)."""
     form = ProductFilterForm(request.GET or None)
-    products = selectors.product_registry(user=request.user, **form.registry_filters())
+    today = rules.programme_today()
+    products = selectors.product_registry(user=request.user, on=today, **form.registry_filters())
     page = Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -65,7 +66,7 @@ def product_list(request):
         "ocop/product_list.html",
         {
             "form": form, "page": page, "products": page.object_list, "query": query.urlencode(),
-            "today": rules.programme_today(), "can_create": can_create_ocop_records(request.user),
+            "today": today, "can_create": can_create_ocop_records(request.user),
         },
     )
 

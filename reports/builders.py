@@ -1,13 +1,15 @@
 """Report builders: turn the dashboard's selectors into the JSON snapshot a report is rendered from.
 
-The figures come from the same selectors as the dashboard and the API (``criteria.summary``,
-``criteria.charts``, ``ocop.selectors``, ``directives.selectors``), so a number cannot differ between
+The figures come from the same selectors as the dashboard and the API (``overview.selectors``,
+``overview.charts``, ``ocop.selectors``, ``directives.selectors``), so a number cannot differ between
 them. The snapshot holds everything the PDF and the Excel file show — figures, labels, the SVG charts,
 the document's heading — and nothing else is read when rendering, so a stored report renders again
 identically. Percentages, bands and labels are worked out here, never in the template.
 
-A section whose app is missing degrades to ``None`` and is listed in ``snapshot["missing"]``; the PDF
-then says "Chưa có số liệu" for it.
+Every figure is read through one frame (criteria.frame.build_frame: the period, its criteria set, the map,
+the area and the cut-off date), so the report shows the period as it stood on its cut-off day: results as
+approved by then, levels from decisions dated by then, OCOP certificates valid that day, task status then.
+A failing section fails the report (its error is shown on the report page); nothing is left out silently.
 """
 
 from __future__ import annotations
@@ -21,14 +23,33 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from communes.models import LEVEL_ORDER, District, Level, Province
-from communes.periods import parse_period
+from criteria.frame import Frame, build_frame
+from directives.models import TaskStatus
+from directives.selectors import task_summary
+from ocop.selectors import ocop_summary
+from overview.charts import summary_charts
+from overview.selectors import BELOW, province_summary, score_matrix
 
 from .models import ReportKind
 
-SCHEMA = 1
+SCHEMA = 2
 MATRIX_CODES = {"met": "D", "basically_met": "B", "not_met": "N", "": "."}
-SCORE_BANDS = [(19, 19), (15, 18), (10, 14), (5, 9), (0, 4)]
+BAND_WIDTH = 5
 TENTH = Decimal("0.1")
+
+
+def score_bands(criteria_count: int) -> list[tuple[int, int]]:
+    """The report's bands of criteria met, highest first: every criterion, then bands of five down to
+    ``BELOW`` (5), then "below 5" — for 19 criteria: 19, 15–18, 10–14, 5–9, 0–4; for 10: 10, 5–9, 0–4."""
+    bands = [(criteria_count, criteria_count)]
+    low = BELOW + ((criteria_count - 1 - BELOW) // BAND_WIDTH) * BAND_WIDTH
+    high = criteria_count - 1
+    while high >= BELOW:
+        bands.append((low, high))
+        high, low = low - 1, low - BAND_WIDTH
+    if BELOW > 0:
+        bands.append((0, BELOW - 1))
+    return bands
 
 
 def _str_number(value) -> str | None:
@@ -142,9 +163,10 @@ def _at_risk_by_commune(items, district_names: dict) -> list[dict]:
 
 def _ntm_section(summary, matrix) -> dict:
     district_names = {row.code: row.short_name for row in summary.districts}
-    by_score = [{"score": score, "communes": summary.by_score.get(str(score), 0)} for score in range(20)]
+    count = summary.criteria_count
+    by_score = [{"score": score, "communes": summary.by_score.get(str(score), 0)} for score in range(count + 1)]
     bands = []
-    for low, high in SCORE_BANDS:
+    for low, high in score_bands(count):
         count = sum(summary.by_score.get(str(score), 0) for score in range(low, high + 1))
         if low == high:
             label = _("%(count)d tiêu chí") % {"count": low}
@@ -156,6 +178,9 @@ def _ntm_section(summary, matrix) -> dict:
     targets = summary.targets
     return {
         "criteria_set": summary.criteria_set,
+        "criteria_count": count,
+        "set_basis": summary.set_basis,
+        "as_of": summary.as_of.isoformat(),
         "communes": summary.communes,
         "communes_total": summary.communes_total,
         "avg_criteria": _str_number(summary.avg_criteria),
@@ -266,14 +291,9 @@ def _ntm_section(summary, matrix) -> dict:
     }
 
 
-def _ntm(*, period, province, district) -> tuple[dict | None, dict]:
-    try:
-        from criteria.charts import summary_charts
-        from criteria.summary import province_summary, score_matrix
-    except ImportError:
-        return None, {}
-    summary = province_summary(period=period.code, province=province, district=district)
-    matrix = score_matrix(period=period.code, province=province, district=district)
+def _ntm(*, frame: Frame) -> tuple[dict, dict]:
+    summary = province_summary(frame=frame)
+    matrix = score_matrix(frame=frame, criteria=[(row.number, row.name) for row in summary.criteria])
     charts = {key: str(svg) for key, svg in summary_charts(summary).items()}
     return _ntm_section(summary, matrix), charts
 
@@ -281,12 +301,8 @@ def _ntm(*, period, province, district) -> tuple[dict | None, dict]:
 # --- OCOP ----------------------------------------------------------------------------------------------
 
 
-def _ocop(*, today: datetime.date, district) -> dict | None:
-    try:
-        from ocop.selectors import ocop_summary
-    except ImportError:
-        return None
-    summary = ocop_summary(today=today, district=district)
+def _ocop(*, on: datetime.date, district) -> dict:
+    summary = ocop_summary(on=on, district=district)
     names = {row.code: _short_name(row.name) for row in summary.by_district}
     stars = sorted(summary.by_stars, key=int)
     return {
@@ -340,46 +356,26 @@ def _task_row(task) -> dict:
         "lead_agency": task.lead_agency.name if task.lead_agency_id else "",
         "due_date": task.due_date.isoformat() if task.due_date else None,
         "due_label": task.due_label,
-        "status": task.status,
-        "status_label": task.get_status_display(),
+        "status": task.status_as_of,
+        "status_label": str(TaskStatus(task.status_as_of).label),
         "is_overdue": bool(getattr(task, "is_overdue", False)),
     }
 
 
-def _tasks(*, today: datetime.date, district) -> dict | None:
-    try:
-        from directives.models import TaskStatus
-        from directives.selectors import task_summary
-    except ImportError:
-        return None
+def _tasks(*, on: datetime.date, district) -> dict:
     from .selectors import report_tasks
 
-    tasks = report_tasks(today=today, district=district)
+    tasks = report_tasks(today=on, district=district)
     rows = [_task_row(task) for task in tasks]
-    if district is None:
-        summary = task_summary(today=today)
-        counts = {
-            "total": summary.total, "done": summary.done, "in_progress": summary.in_progress,
-            "not_started": summary.not_started, "overdue": summary.overdue,
-            "due_next_14_days": summary.due_next_14_days,
-        }
-    else:
-        # task_summary is province-wide; a district report counts the tasks that concern the district.
-        horizon = today + datetime.timedelta(days=14)
-        counts = {
-            "total": len(tasks),
-            "done": sum(task.status == TaskStatus.DONE for task in tasks),
-            "in_progress": sum(task.status == TaskStatus.IN_PROGRESS for task in tasks),
-            "not_started": sum(task.status == TaskStatus.NOT_STARTED for task in tasks),
-            "overdue": sum(bool(task.is_overdue) for task in tasks),
-            "due_next_14_days": sum(
-                task.status != TaskStatus.DONE and task.due_date is not None and today <= task.due_date <= horizon
-                for task in tasks
-            ),
-        }
+    summary = task_summary(today=on, district=district, limit=0)
+    counts = {
+        "total": summary.total, "done": summary.done, "in_progress": summary.in_progress,
+        "not_started": summary.not_started, "overdue": summary.overdue,
+        "due_next_14_days": summary.due_next_14_days,
+    }
     counts["done_percent"] = _percent(counts["done"], counts["total"])
     return {
-        "date": today.isoformat(),
+        "date": on.isoformat(),
         **counts,
         "overdue_tasks": [row for row in rows if row["is_overdue"]],
         "open_tasks": [row for row in rows if row["status"] != TaskStatus.DONE and not row["is_overdue"]],
@@ -392,27 +388,29 @@ def _tasks(*, today: datetime.date, district) -> dict | None:
 
 def report_snapshot(
     *, kind: str, period: str, province: Province, district: District | None = None,
-    now: datetime.datetime | None = None,
+    cut_off: datetime.date | None = None, now: datetime.datetime | None = None,
 ) -> dict:
-    """Everything a report shows, as JSON-serialisable data, read at one moment (``data_cutoff``).
+    """Everything a report shows, as JSON-serialisable data, for one frame: the period, the area and the
+    cut-off date (``cut_off``; default the frame's: the period's closing date once it has passed, else
+    today). Read in one transaction at one moment (``data_cutoff``).
 
     Queries: a constant number (the selectors' own, each constant in the number of communes, products
-    and tasks). Raises ValidationError for a malformed period.
+    and tasks). Raises ValidationError for a malformed period or a cut-off after today.
     """
-    parsed = parse_period(period)
     now = now or timezone.now()
     today = timezone.localdate(now)
     scope_district = district if kind == ReportKind.DISTRICT else None
+    frame = build_frame(period=period, today=today, province=province, district=scope_district, cut_off=cut_off)
+    parsed = frame.period
     with override("vi"), transaction.atomic():
         if connection.vendor == "postgresql" and not connection.savepoint_ids:
             # The outermost transaction: make every selector read the same moment.
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        ntm, charts = _ntm(period=parsed, province=province, district=scope_district)
-        ocop = _ocop(today=today, district=scope_district)
-        tasks = _tasks(today=today, district=scope_district)
+        ntm, charts = _ntm(frame=frame)
+        ocop = _ocop(on=frame.cut_off, district=scope_district)
+        tasks = _tasks(on=frame.cut_off, district=scope_district)
         document = _document(kind=kind, period=parsed, province=province, district=scope_district, day=today)
-    missing = [name for name, section in (("ntm", ntm), ("ocop", ocop), ("tasks", tasks)) if section is None]
     return {
         "schema": SCHEMA,
         "kind": kind,
@@ -425,12 +423,14 @@ def report_snapshot(
         ),
         "data_cutoff": now.isoformat(),
         "data_cutoff_date": today.isoformat(),
+        "cut_off": frame.cut_off.isoformat(),
+        "closing_date": frame.closing_date.isoformat(),
         "document": document,
         "ntm": ntm,
         "ocop": ocop,
         "tasks": tasks,
         "charts": charts,
-        "missing": missing,
+        "missing": [],
     }
 
 
@@ -445,7 +445,10 @@ def key_figures(snapshot: dict) -> dict[str, dict]:
         if ntm:
             figures["communes"] = {"label": _("Số xã được đánh giá"), "value": ntm["communes"]}
             figures["avg_criteria"] = {"label": _("Số tiêu chí bình quân/xã"), "value": ntm["avg_criteria"]}
-            figures["met_all_19"] = {"label": _("Số xã đạt 19 tiêu chí"), "value": ntm["met_all_19"]}
+            figures["met_all_19"] = {
+                "label": _("Số xã đạt đủ %(count)d tiêu chí") % {"count": ntm.get("criteria_count") or len(ntm["criteria"])},
+                "value": ntm["met_all_19"],
+            }
             figures["below_5"] = {"label": _("Số xã dưới 5 tiêu chí"), "value": ntm["below_5"]}
             figures["standard_or_higher"] = {"label": _("Số xã đạt chuẩn trở lên"), "value": ntm["standard_or_higher"]}
             figures["basic"] = {"label": _("Số xã cơ bản đạt chuẩn"), "value": ntm["basic"]}
@@ -461,5 +464,6 @@ def key_figures(snapshot: dict) -> dict[str, dict]:
 
 
 def key_figures_now(*, kind: str, period: str, province: Province, district: District | None = None) -> dict:
-    """The same headline figures computed from today's data (the full snapshot, without rendering)."""
-    return key_figures(report_snapshot(kind=kind, period=period, province=province, district=district))
+    """The same headline figures computed from today's data, as of today (the full snapshot, without rendering)."""
+    today = timezone.localdate()
+    return key_figures(report_snapshot(kind=kind, period=period, province=province, district=district, cut_off=today))

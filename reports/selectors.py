@@ -2,35 +2,22 @@
 
 from dataclasses import dataclass
 
-from django.conf import settings
-
 from accounts.scope import reports_visible_to
 from communes.models import District, Province
+from communes.selectors import served_province
+from overview.selectors import latest_period as newest_period
 
 from .models import Report
 
 
-def home_province() -> Province | None:
-    """The province this installation serves: settings.NTM_PROVINCE_CODE if set and present, else the only
-    province in the database, else Điện Biên ("11") if present, else None (one or two queries)."""
-    configured = getattr(settings, "NTM_PROVINCE_CODE", "")
-    if configured:
-        province = Province.objects.filter(code=configured).first()
-        if province is not None:
-            return province
-    provinces = list(Province.objects.order_by("code")[:2])
-    if len(provinces) == 1:
-        return provinces[0]
-    return Province.objects.filter(code="11").first()
+def home_province() -> Province:
+    """The province this installation serves (communes.selectors.served_province: one rule, one place)."""
+    return served_province()
 
 
 def latest_period() -> str | None:
     """The newest period with approved assessments (the request form's default), or None."""
-    try:
-        from criteria.summary import latest_period as newest
-    except ImportError:
-        return None
-    return newest()
+    return newest_period()
 
 
 def report_list(*, user, kind: str | None = None, period: str | None = None, status: str | None = None,
@@ -54,11 +41,12 @@ def report_unfinished_ids(*, user) -> list[int]:
 
 
 def report_tasks(*, today, district: District | None = None) -> list:
-    """Directive tasks a report lists, earliest deadline first, ``is_overdue`` annotated (three queries):
-    all of the province's, or those concerning one district (directives' own rule)."""
+    """Directive tasks a report lists as they stood on ``today`` (the cut-off), earliest deadline first,
+    ``status_as_of`` and ``is_overdue`` annotated (three queries): all of the province's given by then, or
+    those concerning one district (directives' own rule)."""
     from directives.models import Task
 
-    tasks = Task.objects.all()
+    tasks = Task.objects.given_by(today)
     if district is not None:
         tasks = tasks.concerning_district(district)
     return list(tasks.for_listing().with_overdue(today).by_deadline())

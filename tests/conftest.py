@@ -22,6 +22,18 @@ from directives.models import Agency, AgencyKind
 PASSWORD = "test-pass-123"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _plain_http_test_servers():
+    """The test client and the live server speak plain HTTP: the HTTPS defaults of DEBUG-off settings (redirect,
+    secure cookies, HSTS) are turned off here, explicitly; tests/test_settings_and_deploy.py checks them."""
+    from django.test import override_settings
+
+    with override_settings(
+        SECURE_SSL_REDIRECT=False, SESSION_COOKIE_SECURE=False, CSRF_COOKIE_SECURE=False, SECURE_HSTS_SECONDS=0
+    ):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -59,7 +71,7 @@ def add_communes(district, count, *, start=0):
 @pytest.fixture
 def units(db) -> Units:
     """Điện Biên (TDMNPB) with two districts of two communes each."""
-    province = Province.objects.create(code="11", name="Tỉnh Điện Biên", region=Region.TDMNPB)
+    province = Province.objects.create(code="11", name="Tỉnh Điện Biên", region=Region.TDMNPB, is_served=True)
     district_a = District.objects.create(code="099", name="Huyện Tuần Giáo", kind=DistrictKind.RURAL, province=province)
     district_b = District.objects.create(code="100", name="Huyện Điện Biên", kind=DistrictKind.RURAL, province=province)
     communes_a = [

@@ -42,8 +42,16 @@ class CriterionSerializer(serializers.Serializer):
 class CriteriaSetSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
+    kind = serializers.CharField()
     decision = serializers.CharField()
+    decision_date = serializers.DateField(allow_null=True)
+    effective_from = serializers.DateField(allow_null=True)
+    effective_to = serializers.DateField(allow_null=True)
+    criteria_count = serializers.SerializerMethodField()
     criteria = CriterionSerializer(many=True, source="criteria.all")
+
+    def get_criteria_count(self, criteria_set) -> int:
+        return len(criteria_set.criteria.all())
 
 
 class ValueInputSerializer(serializers.Serializer):

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
@@ -12,6 +13,7 @@ from accounts.scope import get_assessment_for_read, get_commune_for_read, get_co
 from communes.periods import is_valid_period, parse_period
 
 from .. import selectors
+from ..frame import build_frame
 from ..services import assessments as services
 from .serializers import (
     ActionInputSerializer,
@@ -37,13 +39,23 @@ def _document(user, commune, assessment) -> dict:
     return assessment_document(view)
 
 
+def _frame(commune, period: str, set_code: str | None):
+    """The frame every assessment route resolves the same way (GET, PUT and the workflow reach one assessment):
+    the commune, the period and the period's set, or ``criteria_set`` when given."""
+    frame = build_frame(
+        period=period, today=timezone.localdate(), criteria_set=set_code or None, province=commune.province,
+        communes=[commune],
+    )
+    if frame.criteria_set is None:
+        raise ValidationError({"criteria_set": [_("Chưa có bộ tiêu chí nào áp dụng cho kỳ %(period)s.") % {"period": period}]})
+    return frame
+
+
 def _find(request, code: str, period: str, set_code: str | None):
     commune = get_commune_for_read(request.user, code)
     period = _period_or_404(period)
-    criteria_set = selectors.assessment_set_for(user=request.user, commune=commune, period=period, code=set_code)
-    if criteria_set is None:
-        raise Http404(_("Không tìm thấy."))
-    assessment = get_assessment_for_read(request.user, commune=commune, period=period, criteria_set=criteria_set)
+    frame = _frame(commune, period, set_code)
+    assessment = get_assessment_for_read(request.user, commune=commune, period=period, criteria_set=frame.criteria_set)
     return commune, assessment
 
 
@@ -71,11 +83,9 @@ class AssessmentDetail(APIView):
         body = AssessmentInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        criteria_set = selectors.criteria_set_for(data.get("criteria_set") or None, period=period)
-        if criteria_set is None:
-            raise ValidationError({"criteria_set": [_("Không có bộ tiêu chí “%(code)s”.") % {"code": data.get("criteria_set")}]})
+        frame = _frame(commune, period, data.get("criteria_set"))
         assessment = services.assessment_values_save(
-            commune=commune, period=period, criteria_set=criteria_set, entries=data["values"], by=request.user,
+            commune=commune, period=period, criteria_set=frame.criteria_set, entries=data["values"], by=request.user,
             expected_version=data.get("version"), source="api",
         )
         assessment.commune = commune

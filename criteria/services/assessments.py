@@ -32,6 +32,8 @@ from ..models import (
     CriterionResult,
     CriterionStatus,
     IndicatorValue,
+    RecordValue,
+    ResultRecord,
     ValueHistory,
     ValueType,
 )
@@ -73,6 +75,10 @@ def _locked_error(assessment) -> LockedError:
     if assessment.status == AssessmentStatus.APPROVED:
         return LockedError(_("Đánh giá đã được duyệt nên bị khoá; cán bộ tỉnh cần mở lại trước khi sửa."))
     return LockedError(_("Đánh giá đã gửi và đang chờ tỉnh duyệt; chỉ sửa được khi được trả lại."))
+
+
+def _version_required() -> ValidationError:
+    return ValidationError({"version": [_("Cần gửi “version” hiện tại của đánh giá (số phiên bản bạn đang xem).")]})
 
 
 def _conflict(current_version) -> ConflictError:
@@ -276,6 +282,7 @@ def assessment_values_save(
     expected_version: int | None,
     source: str = "web",
     catalogue: Catalogue | None = None,
+    at=None,
 ) -> Assessment:
     """Create the commune's assessment for the period and set, or update the listed values.
 
@@ -285,7 +292,8 @@ def assessment_values_save(
     Values are checked whole by ``assessment_entries_clean``: one bad entry → nothing saved. Then "met" is
     computed per indicator (threshold for ``commune.region``, or the officer's judgement), per criterion and
     the score; one ValueHistory row is written per changed indicator (who, old, new, note, source) and the
-    version goes up by one. An unchanged batch writes nothing. Queries: a fixed number, whatever the batch size.
+    version goes up by one. An unchanged batch writes nothing. ``at`` (default now) dates values recorded
+    afterwards (demo data). Queries: a fixed number, whatever the batch size.
     """
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}")
@@ -310,7 +318,8 @@ def assessment_values_save(
         try:
             with transaction.atomic():
                 assessment = Assessment.objects.create(
-                    commune=commune, period=period, criteria_set=criteria_set, created_by=by
+                    commune=commune, period=period, criteria_set=criteria_set, created_by=by,
+                    created_at=at or timezone.now(), updated_at=at or timezone.now(),
                 )
         except IntegrityError:
             current = Assessment.objects.filter(commune=commune, period=period, criteria_set=criteria_set).first()
@@ -321,7 +330,7 @@ def assessment_values_save(
         existing_values = {v.indicator_id: v for v in IndicatorValue.objects.filter(assessment=assessment)}
         existing_results = {r.criterion_id: r for r in CriterionResult.objects.filter(assessment=assessment)}
 
-    now = timezone.now()
+    now = at or timezone.now()
     new_values, changed_values, history = [], [], []
     for entry in cleaned:
         indicator = entry.indicator
@@ -361,7 +370,7 @@ def assessment_values_save(
                 old=evaluation.format_value(indicator, old_bool, old_number),
                 new=evaluation.format_value(indicator, value_bool, value_number),
                 old_note=old_note, new_note=note, old_met=old_judged, new_met=judged_met,
-                evidence=evidence_name[:200], user=by, source=source,
+                evidence=evidence_name[:200], user=by, source=source, at=now,
             )
         )
     if not history and not created:
@@ -444,6 +453,40 @@ def assessments_recompute(*, criteria_set, statuses=(AssessmentStatus.DRAFT, Ass
     return len(changed_assessments)
 
 
+# --- result records (what figures as of a date read) -------------------------------------------------------
+
+
+def _record_close(assessment: Assessment, *, at) -> None:
+    """Close the assessment's open result record at ``at`` (one query)."""
+    ResultRecord.objects.filter(assessment=assessment, valid_to__isnull=True).update(valid_to=at)
+
+
+def _record_open(assessment: Assessment, *, status: str, at, by) -> ResultRecord:
+    """Record the assessment's result as it now stands (submitted or approved), from ``at`` on, with a copy
+    of its numeric values. Four queries: criterion results, the record, the values, their copy."""
+    met_mask = basic_mask = 0
+    for number, is_met, criterion_status in CriterionResult.objects.filter(assessment=assessment).values_list(
+        "number", "is_met", "status"
+    ):
+        if is_met:
+            met_mask |= 1 << number
+        elif criterion_status == CriterionStatus.BASICALLY_MET:
+            basic_mask |= 1 << number
+    record = ResultRecord.objects.create(
+        assessment=assessment, commune_id=assessment.commune_id, period=assessment.period,
+        criteria_set_id=assessment.criteria_set_id, status=status, valid_from=at, met_count=assessment.met_count,
+        basically_met_count=assessment.basically_met_count, met_mask=met_mask, basic_mask=basic_mask,
+        version=assessment.version, by=by,
+    )
+    RecordValue.objects.bulk_create([
+        RecordValue(record=record, indicator_id=indicator_id, value_number=value, is_met=is_met)
+        for indicator_id, value, is_met in IndicatorValue.objects.filter(
+            assessment=assessment, value_number__isnull=False
+        ).values_list("indicator_id", "value_number", "is_met")
+    ])
+    return record
+
+
 # --- workflow -----------------------------------------------------------------------------------------------
 
 
@@ -462,15 +505,19 @@ def _missing_codes(assessment, catalogue: Catalogue) -> list[str]:
 
 @transaction.atomic
 def assessment_transition(
-    *, assessment: Assessment, action: str, by, comment: str = "", expected_version: int | None = None
+    *, assessment: Assessment, action: str, by, comment: str = "", expected_version: int | None, at=None,
 ) -> Assessment:
     """Move an assessment along the workflow (``ALLOWED``) and record an AssessmentTransition.
 
     submit: a district officer of the commune's district or province staff, from draft or returned, with every
     indicator entered (and judged ones judged); approve / return (a comment is required): province staff,
     from submitted; reopen: province staff, from approved — to "returned" when a comment is given, else to
-    "draft". Raises PermissionDenied, LockedError (any other action on an approved assessment), ValidationError
-    (an action the status does not allow, a missing comment, missing values) or ConflictError (stale version).
+    "draft". ``expected_version`` is the version the user acted on: required, and a stale one is refused.
+    The result as it stands is recorded (ResultRecord) from each submit and approve until the next step,
+    so figures as of an earlier day never change. ``at`` (default now) dates a step recorded afterwards
+    (demo data, imports of past decisions). Raises PermissionDenied, LockedError (any other action on an
+    approved assessment), ValidationError (no version, an action the status does not allow, a missing
+    comment, missing values) or ConflictError (stale version).
     """
     comment = (comment or "").strip()
     if action == Action.SUBMIT:
@@ -484,7 +531,9 @@ def assessment_transition(
             raise PermissionDenied(_("Bạn không có quyền thay đổi dữ liệu ngoài phạm vi được giao."))
         raise PermissionDenied(_("Chỉ cán bộ Văn phòng điều phối tỉnh được %(action)s đánh giá.") % {"action": ACTION_LABELS[action]})
     current = Assessment.objects.select_for_update(of=("self",)).select_related("commune__province").get(pk=assessment.pk)
-    if expected_version is not None and int(expected_version) != current.version:
+    if expected_version is None:
+        raise _version_required()
+    if int(expected_version) != current.version:
         raise _conflict(current.version)
     targets = ALLOWED.get(current.status, {})
     if action not in targets:
@@ -507,7 +556,7 @@ def assessment_transition(
             raise ValidationError(
                 {"values": [_("Chưa nhập đủ các chỉ tiêu: %(codes)s.") % {"codes": ", ".join(missing)}]}
             )
-    now = timezone.now()
+    now = at or timezone.now()
     changes = {"status": to_status, "version": F("version") + 1, "updated_at": now}
     if action == Action.SUBMIT:
         changes.update(submitted_at=now, return_comment="")
@@ -519,34 +568,38 @@ def assessment_transition(
     if updated == 0:
         raise _conflict(current.version)
     AssessmentTransition.objects.create(
-        assessment=current, from_status=current.status, to_status=to_status, action=action, comment=comment, user=by
+        assessment=current, from_status=current.status, to_status=to_status, action=action, comment=comment, user=by,
+        at=now,
     )
     current.refresh_from_db()
+    _record_close(current, at=now)
+    if to_status in (AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED):
+        _record_open(current, status=to_status, at=now, by=by)
     return current
 
 
-def assessment_submit(*, assessment, by, expected_version=None, comment="") -> Assessment:
+def assessment_submit(*, assessment, by, expected_version, comment="", at=None) -> Assessment:
     """Submit for the province's review (see ``assessment_transition``)."""
     return assessment_transition(assessment=assessment, action=Action.SUBMIT, by=by, comment=comment,
-                                 expected_version=expected_version)
+                                 expected_version=expected_version, at=at)
 
 
-def assessment_approve(*, assessment, by, expected_version=None, comment="") -> Assessment:
+def assessment_approve(*, assessment, by, expected_version, comment="", at=None) -> Assessment:
     """Approve a submitted assessment; it is then locked (see ``assessment_transition``)."""
     return assessment_transition(assessment=assessment, action=Action.APPROVE, by=by, comment=comment,
-                                 expected_version=expected_version)
+                                 expected_version=expected_version, at=at)
 
 
-def assessment_return(*, assessment, by, comment, expected_version=None) -> Assessment:
+def assessment_return(*, assessment, by, comment, expected_version, at=None) -> Assessment:
     """Return a submitted assessment to the district with a comment (see ``assessment_transition``)."""
     return assessment_transition(assessment=assessment, action=Action.RETURN, by=by, comment=comment,
-                                 expected_version=expected_version)
+                                 expected_version=expected_version, at=at)
 
 
-def assessment_reopen(*, assessment, by, comment="", expected_version=None) -> Assessment:
+def assessment_reopen(*, assessment, by, expected_version, comment="", at=None) -> Assessment:
     """Reopen an approved assessment (see ``assessment_transition``)."""
     return assessment_transition(assessment=assessment, action=Action.REOPEN, by=by, comment=comment,
-                                 expected_version=expected_version)
+                                 expected_version=expected_version, at=at)
 
 
 # --- appraisal ----------------------------------------------------------------------------------------------
@@ -554,20 +607,24 @@ def assessment_reopen(*, assessment, by, comment="", expected_version=None) -> A
 
 @transaction.atomic
 def criterion_appraise(
-    *, assessment: Assessment, number: int, basically_met: bool, note: str, by, expected_version: int | None = None
+    *, assessment: Assessment, number: int, basically_met: bool, note: str, by, expected_version: int | None, at=None,
 ) -> CriterionResult:
     """Record (or withdraw) the province's "cơ bản đạt" appraisal on a criterion that is not met.
 
-    Province staff only (PermissionDenied); not on an approved assessment (LockedError); only on a criterion
-    that is not met, and a note is required when recording it (ValidationError). "Cơ bản đạt" does not count
-    in ``met_count``; it counts in ``basically_met_count``. Writes a CriterionAppraisal row and bumps the version.
+    Province staff only (PermissionDenied); not on an approved assessment (LockedError); ``expected_version``
+    required and current (ValidationError / ConflictError); only on a criterion that is not met, and a note
+    is required when recording it (ValidationError). "Cơ bản đạt" does not count in ``met_count``; it counts
+    in ``basically_met_count``. Writes a CriterionAppraisal row, bumps the version and, on a submitted
+    assessment, records its result as it now stands.
     """
     if not can_review_assessments(by):
         raise PermissionDenied(_("Chỉ cán bộ Văn phòng điều phối tỉnh được ghi nhận “cơ bản đạt”."))
     current = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if current.status == AssessmentStatus.APPROVED:
         raise _locked_error(current)
-    if expected_version is not None and int(expected_version) != current.version:
+    if expected_version is None:
+        raise _version_required()
+    if int(expected_version) != current.version:
         raise _conflict(current.version)
     result = CriterionResult.objects.filter(assessment=current, number=number).select_related("criterion").first()
     if result is None:
@@ -582,7 +639,7 @@ def criterion_appraise(
     if new_status == result.status and (not basically_met or note == result.basically_met_note):
         return result
     old_status = result.status
-    now = timezone.now()
+    now = at or timezone.now()
     result.status = new_status
     result.basically_met_note = note if basically_met else ""
     result.basically_met_by = by if basically_met else None
@@ -598,4 +655,8 @@ def criterion_appraise(
         assessment=current, criterion=result.criterion, number=number, from_status=old_status, to_status=new_status,
         note=note, user=by,
     )
+    if current.status == AssessmentStatus.SUBMITTED:
+        current.refresh_from_db(fields=["version", "met_count", "basically_met_count"])
+        _record_close(current, at=now)
+        _record_open(current, status=AssessmentStatus.SUBMITTED, at=now, by=by)
     return result

@@ -28,6 +28,7 @@ from communes.models import Region
 
 from ..models import (
     ALL_REGIONS,
+    MAX_CRITERION_NUMBER,
     CatalogueChange,
     Comparator,
     CriteriaSet,
@@ -35,11 +36,14 @@ from ..models import (
     Indicator,
     IndicatorThreshold,
     IndicatorValue,
+    SetKind,
     ValueType,
 )
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-SHIPPED_FILES = ["criteria-2016-2020.yaml", "criteria-2021-2025.yaml", "criteria-2021-2025-advanced.yaml"]
+SHIPPED_FILES = [
+    "criteria-2016-2020.yaml", "criteria-2021-2025.yaml", "criteria-2021-2025-advanced.yaml", "criteria-2026-2030.yaml",
+]
 REGION_CODES = [code for code, _label in Region.choices]
 COMPARATORS = {Comparator.GTE.value, Comparator.LTE.value, Comparator.EQ.value}
 
@@ -102,6 +106,8 @@ class ParsedSet:
     decision: str
     decision_date: datetime.date | None
     effective_from: datetime.date | None
+    effective_to: datetime.date | None
+    kind: str
     source_note: str
     criteria: list[ParsedCriterion]
 
@@ -304,8 +310,8 @@ def catalogue_parse(data) -> ParsedSet:
     if not isinstance(raw_criteria, list) or not raw_criteria:
         errors.append(_("Tệp không có danh sách tiêu chí (criteria)."))
         raw_criteria = []
-    expected = head.get("criteria_count", 19)
-    if raw_criteria and len(raw_criteria) != expected:
+    expected = head.get("criteria_count")
+    if raw_criteria and expected is not None and len(raw_criteria) != expected:
         errors.append(
             _("Bộ tiêu chí phải có %(expected)s tiêu chí, tệp có %(count)d.") % {"expected": expected, "count": len(raw_criteria)}
         )
@@ -318,8 +324,10 @@ def catalogue_parse(data) -> ParsedSet:
             errors.append(_("%(where)s: tiêu chí phải là một bảng.") % {"where": where})
             continue
         number = raw.get("number")
-        if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= 19:
-            errors.append(_("%(where)s: số tiêu chí phải từ 1 đến 19.") % {"where": where})
+        if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= MAX_CRITERION_NUMBER:
+            errors.append(
+                _("%(where)s: số tiêu chí phải từ 1 đến %(max)d.") % {"where": where, "max": MAX_CRITERION_NUMBER}
+            )
             continue
         if number in numbers:
             errors.append(_("%(where)s: trùng số tiêu chí %(number)d.") % {"where": where, "number": number})
@@ -377,12 +385,21 @@ def catalogue_parse(data) -> ParsedSet:
         code=code, name=name[:200], name_en=_text(head.get("name_en"))[:200], decision=_text(head.get("decision"))[:60],
         decision_date=_date(head.get("decision_date"), "set.decision_date", errors),
         effective_from=_date(head.get("effective_from"), "set.effective_from", errors),
+        effective_to=_date(head.get("effective_to"), "set.effective_to", errors),
+        kind=_set_kind(head.get("kind"), errors),
         source_note=_text(head.get("prerequisite") or head.get("recognition_rules") or head.get("replaces")),
         criteria=sorted(criteria, key=lambda c: c.number),
     )
     if errors:
         raise CatalogueImportError(errors)
     return parsed
+
+
+def _set_kind(value, errors: list[str]) -> str:
+    kind = _text(value) or SetKind.STANDARD
+    if kind not in SetKind.values:
+        errors.append(_("set.kind: loại bộ tiêu chí không hợp lệ: “%(kind)s”.") % {"kind": kind})
+    return kind
 
 
 def catalogue_read_file(path: Path) -> ParsedSet:
@@ -441,7 +458,8 @@ def _apply(parsed: ParsedSet, *, user, only_missing: bool, note: str) -> LoadRes
     criteria_set = CriteriaSet.objects.filter(code=parsed.code).first()
     set_fields = {
         "name": parsed.name, "name_en": parsed.name_en, "decision": parsed.decision,
-        "decision_date": parsed.decision_date, "effective_from": parsed.effective_from, "source_note": parsed.source_note,
+        "decision_date": parsed.decision_date, "effective_from": parsed.effective_from,
+        "effective_to": parsed.effective_to, "kind": parsed.kind, "source_note": parsed.source_note,
     }
     result = LoadResult(criteria_set=criteria_set)
     if criteria_set is None:
@@ -616,7 +634,7 @@ def catalogue_load_file(path, *, user=None, only_missing: bool = False) -> LoadR
 
 
 def catalogue_load_shipped(*, only_missing: bool = True) -> list[LoadResult]:
-    """The three shipped sets (criteria/data/); called after ``migrate`` so they exist in every database."""
+    """The shipped sets (criteria/data/); called after ``migrate`` so they exist in every database."""
     return [catalogue_load_file(DATA_DIR / name, only_missing=only_missing) for name in SHIPPED_FILES]
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,6 +28,7 @@ from config.errors import ConflictError, LockedError
 
 from .. import evaluation, selectors
 from ..forms import AppraisalForm, WorkflowForm
+from ..frame import Frame, build_frame
 from ..models import AssessmentStatus, CriteriaSet, CriterionStatus, ValueType
 from ..services import assessments as services
 
@@ -40,13 +42,18 @@ def _period(period: str) -> str:
     return parse_period(period).code
 
 
-def _criteria_set(request, commune, period):
-    criteria_set = selectors.assessment_set_for(
-        user=request.user, commune=commune, period=period, code=request.GET.get("set") or request.POST.get("set")
-    )
-    if criteria_set is None:
+def _frame(request, commune, period) -> Frame:
+    """The frame of the page: the commune, the period and its set (or the set asked for with ``?set=``)."""
+    try:
+        frame = build_frame(
+            period=period, today=timezone.localdate(), criteria_set=request.GET.get("set") or request.POST.get("set"),
+            province=commune.province, communes=[commune],
+        )
+    except ValidationError:
+        raise Http404(_("Không tìm thấy.")) from None
+    if frame.criteria_set is None:
         raise Http404(_("Không tìm thấy."))
-    return criteria_set
+    return frame
 
 
 def page_url(commune, period, criteria_set) -> str:
@@ -95,7 +102,7 @@ def _display_value(row) -> str:
     return f"{number(value.value_number)}{unit}"
 
 
-def _context(request, *, commune, period, criteria_set, posted=None, errors=None, error_message=""):
+def _context(request, *, commune, period, criteria_set, posted=None, errors=None, error_message="", frame=None):
     user = request.user
     catalogue = selectors.catalogue_for_set(criteria_set)
     assessment = selectors.assessment_find(user=user, commune=commune, period=period, criteria_set=criteria_set)
@@ -112,6 +119,8 @@ def _context(request, *, commune, period, criteria_set, posted=None, errors=None
         "period": period,
         "period_label": parse_period(period).label,
         "criteria_set": criteria_set,
+        "frame": frame,
+        "criteria_count": len(view.blocks),
         "criteria_sets": CriteriaSet.objects.order_by("code"),
         "assessment": assessment,
         "status": status,
@@ -171,11 +180,14 @@ def assessment_edit(request, code, period):
     period = _period(period)
     if request.method == "GET":
         commune = get_commune_for_read(request.user, code)
-        criteria_set = _criteria_set(request, commune, period)
-        return render(request, TEMPLATE, _context(request, commune=commune, period=period, criteria_set=criteria_set))
+        frame = _frame(request, commune, period)
+        return render(request, TEMPLATE, _context(
+            request, commune=commune, period=period, criteria_set=frame.criteria_set, frame=frame,
+        ))
 
     commune = get_commune_for_write(request.user, code)
-    criteria_set = _criteria_set(request, commune, period)
+    frame = _frame(request, commune, period)
+    criteria_set = frame.criteria_set
     catalogue = selectors.catalogue_for_set(criteria_set)
     entries, posted = _entries(request, catalogue.indicators, commune.region)
     try:
@@ -188,15 +200,15 @@ def assessment_edit(request, code, period):
         message = _("Chưa lưu: có %(count)d chỉ tiêu nhập chưa đúng (xem các dòng tô đỏ).") % {"count": len(errors)}
         if "version" in errors:
             message = errors["version"][0]
-        context = _context(request, commune=commune, period=period, criteria_set=criteria_set, posted=posted,
+        context = _context(request, commune=commune, period=period, criteria_set=criteria_set, frame=frame, posted=posted,
                            errors=errors, error_message=message)
         return render(request, TEMPLATE, context, status=400)
     except ConflictError as exc:
-        context = _context(request, commune=commune, period=period, criteria_set=criteria_set,
+        context = _context(request, commune=commune, period=period, criteria_set=criteria_set, frame=frame,
                            error_message=exc.message + " " + _("Không có gì được lưu; số liệu dưới đây là số liệu mới nhất."))
         return render(request, TEMPLATE, context, status=409)
     except LockedError as exc:
-        context = _context(request, commune=commune, period=period, criteria_set=criteria_set, error_message=exc.message)
+        context = _context(request, commune=commune, period=period, criteria_set=criteria_set, frame=frame, error_message=exc.message)
         return render(request, TEMPLATE, context, status=423)
     if request.POST.get("action") == "submit":
         try:
@@ -217,7 +229,8 @@ def assessment_row(request, code, period, indicator):
     """HTMX: save one indicator row and answer with the row partial (+ version, criterion and score, out of band)."""
     period = _period(period)
     commune = get_commune_for_write(request.user, code)
-    criteria_set = _criteria_set(request, commune, period)
+    frame = _frame(request, commune, period)
+    criteria_set = frame.criteria_set
     catalogue = selectors.catalogue_for_set(criteria_set)
     target = catalogue.by_code.get(indicator)
     if target is None:
@@ -241,7 +254,7 @@ def assessment_row(request, code, period, indicator):
         if message or errors:
             messages.error(request, message or _("Chưa lưu: giá trị nhập chưa đúng."))
         return redirect(page_url(commune, period, criteria_set))
-    context = _context(request, commune=commune, period=period, criteria_set=criteria_set, posted=posted,
+    context = _context(request, commune=commune, period=period, criteria_set=criteria_set, frame=frame, posted=posted,
                        errors=errors, error_message=message)
     row = next(r for r in context["view"].rows if r.indicator.code == indicator)
     block = next(b for b in context["blocks"] if b.criterion.pk == row.indicator.criterion_id)
@@ -255,7 +268,8 @@ def assessment_workflow(request, code, period):
     """Submit / approve / return (with a comment) / reopen, then back to the page with a message."""
     period = _period(period)
     commune = get_commune_for_read(request.user, code)
-    criteria_set = _criteria_set(request, commune, period)
+    frame = _frame(request, commune, period)
+    criteria_set = frame.criteria_set
     assessment = get_assessment_for_read(request.user, commune=commune, period=period, criteria_set=criteria_set)
     form = WorkflowForm(request.POST)
     if not form.is_valid():
@@ -284,7 +298,8 @@ def criterion_appraise(request, code, period, number):
     """Province staff record or withdraw "cơ bản đạt" on a criterion that is not met."""
     period = _period(period)
     commune = get_commune_for_read(request.user, code)
-    criteria_set = _criteria_set(request, commune, period)
+    frame = _frame(request, commune, period)
+    criteria_set = frame.criteria_set
     assessment = get_assessment_for_read(request.user, commune=commune, period=period, criteria_set=criteria_set)
     form = AppraisalForm(request.POST)
     form.is_valid()

@@ -5,14 +5,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.scope import can_exchange_excel, districts_writable_by
 from communes.models import District
 
-from .. import selectors
 from ..forms import ExcelDownloadForm, ExcelUploadForm
+from ..frame import build_frame
 from ..services.excel import ExcelImportError, excel_export, excel_import
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -50,8 +51,14 @@ def excel_download(request):
     district = data["district"]
     if not can_exchange_excel(request.user, district):
         raise PermissionDenied(_("Bạn không có quyền thay đổi dữ liệu ngoài phạm vi được giao."))
-    criteria_set = data["criteria_set"] or selectors.criteria_set_for(None, period=data["period"])
-    content = excel_export(user=request.user, district=district, period=data["period"], criteria_set=criteria_set)
+    frame = build_frame(
+        period=data["period"], today=timezone.localdate(), criteria_set=data["criteria_set"], district=district,
+    )
+    if frame.criteria_set is None:
+        messages.error(request, _("Chưa có bộ tiêu chí nào áp dụng cho kỳ %(period)s.") % {"period": data["period"]})
+        return redirect("criteria:excel")
+    criteria_set = frame.criteria_set
+    content = excel_export(user=request.user, district=district, period=frame.period.code, criteria_set=criteria_set)
     response = HttpResponse(content, content_type=XLSX)
     filename = f"ntm-{district.code}-{data['period']}-{criteria_set.code}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -52,6 +52,7 @@ class TaskSerializer(serializers.ModelSerializer):
     coordinating_agencies = serializers.SerializerMethodField()
     districts = serializers.SerializerMethodField()
     overdue = serializers.BooleanField(source="is_overdue")
+    status = serializers.ChoiceField(source="status_as_of", choices=TaskStatus.choices)
 
     class Meta:
         model = Task
@@ -111,6 +112,7 @@ class TaskFilterInput(serializers.Serializer):
     status = serializers.ChoiceField(choices=TaskStatus.choices, required=False)
     overdue = serializers.ChoiceField(choices=["true", "false", "1", "0"], required=False)
     document = serializers.IntegerField(required=False)
+    on = serializers.DateField(required=False, help_text="YYYY-MM-DD: status and overdue as they stood that day")
 
 
 class TaskUpdateInput(serializers.Serializer):

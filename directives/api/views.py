@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
@@ -13,6 +14,7 @@ from accounts.scope import (
     get_task_for_update,
     require_directives_manager,
 )
+from communes.periods import parse_day
 from directives import selectors, services
 from directives.deadlines import local_today
 
@@ -91,9 +93,14 @@ class TaskListCreate(generics.ListAPIView):
 
     serializer_class = TaskSerializer
 
-    @extend_schema(parameters=[OpenApiParameter(name, str) for name in ("agency", "district", "status", "overdue", "document")])
+    @extend_schema(parameters=[
+        *(OpenApiParameter(name, str) for name in ("agency", "district", "status", "overdue", "document")),
+        OpenApiParameter("on", OpenApiTypes.DATE, description="status and overdue as they stood that day (default today)"),
+    ])
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        response.data["as_of"] = self._on.isoformat()
+        return response
 
     def get_queryset(self):
         params = TaskFilterInput(data=self.request.query_params)
@@ -113,9 +120,11 @@ class TaskListCreate(generics.ListAPIView):
             if document is None:
                 raise _filter_error("document", _("Không có văn bản mã số %(id)s.") % {"id": filters["document"]})
         overdue = {"true": True, "1": True, "false": False, "0": False}.get(filters.get("overdue", ""))
+        today = local_today()
+        self._on = parse_day(filters.get("on"), today=today) or today
         return selectors.task_board(
             user=self.request.user, agency=agency, district=district, status=filters.get("status"),
-            overdue=overdue, document=document, today=local_today(),
+            overdue=overdue, document=document, today=self._on,
         )
 
     @extend_schema(request=TaskInput, responses={201: TaskSerializer})
@@ -135,10 +144,15 @@ class TaskDetail(generics.RetrieveAPIView):
 
     serializer_class = TaskDetailSerializer
 
+    @extend_schema(parameters=[
+        OpenApiParameter("on", OpenApiTypes.DATE, description="status and overdue as they stood that day (default today)"),
+    ])
     def retrieve(self, request, *args, **kwargs):
-        task = selectors.task_detail(user=request.user, pk=kwargs["pk"], today=local_today())
-        context = {**self.get_serializer_context(), "updates": selectors.task_updates(task)}
-        return Response(TaskDetailSerializer(task, context=context).data)
+        today = local_today()
+        on = parse_day(request.query_params.get("on"), today=today) or today
+        task = selectors.task_detail(user=request.user, pk=kwargs["pk"], today=on)
+        context = {**self.get_serializer_context(), "updates": selectors.task_updates(task, on=on)}
+        return Response({**TaskDetailSerializer(task, context=context).data, "as_of": on.isoformat()})
 
 
 class TaskUpdateCreate(APIView):

@@ -1,10 +1,12 @@
 """Input serializers check shape only (services own the rules); output serializers follow API.md."""
 
+import datetime
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from communes.models import Commune
-from ocop import selectors
+from ocop import rules, selectors
 from ocop.models import Producer, ProducerKind, Product, ProductGroup, Rating, RatingLevel
 from ocop.qr import public_url
 
@@ -32,7 +34,7 @@ class GroupCodeField(serializers.SlugRelatedField):
         super().__init__(slug_field="code", queryset=ProductGroup.objects.none(), **kwargs)
 
     def get_queryset(self):
-        return selectors.groups_in_force()
+        return selectors.groups_in_force(on=rules.programme_today())
 
 
 class ProducerSerializer(serializers.ModelSerializer):
@@ -61,7 +63,8 @@ class ProductSerializer(serializers.ModelSerializer):
     producer_name = serializers.CharField(source="producer.name")
     commune = serializers.CharField(source="commune.code")
     district = serializers.CharField(source="district.code", allow_null=True, default=None)
-    stars = serializers.IntegerField(source="current_stars", allow_null=True)
+    stars = serializers.SerializerMethodField()
+    certificate_expires = serializers.SerializerMethodField()
     flagship = serializers.BooleanField(source="is_district_flagship")
     public_url = serializers.SerializerMethodField()
 
@@ -74,6 +77,13 @@ class ProductSerializer(serializers.ModelSerializer):
 
     def get_public_url(self, product) -> str:
         return public_url(product)
+
+    def get_stars(self, product) -> int | None:
+        """Stars on the list's ``on`` day (registry lists annotate them), else the current stars."""
+        return getattr(product, "as_of_stars", product.current_stars)
+
+    def get_certificate_expires(self, product) -> datetime.date | None:
+        return getattr(product, "as_of_expires", product.certificate_expires)
 
 
 class ProductInput(serializers.Serializer):
@@ -95,6 +105,7 @@ class ProductFilterInput(serializers.Serializer):
     flagship = serializers.BooleanField(required=False, allow_null=True, default=None)
     expiring_within_days = serializers.IntegerField(required=False, min_value=0, max_value=3650)
     search = serializers.CharField(required=False)
+    on = serializers.DateField(required=False, help_text="YYYY-MM-DD: stars and certificates as they stood that day")
 
 
 class RatingSerializer(serializers.ModelSerializer):

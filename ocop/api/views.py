@@ -1,6 +1,7 @@
 """OCOP API (API.md): groups, producers, products, ratings, summary. Parse, fetch through scope, call, present."""
 
 from django.db.models import Prefetch
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
@@ -12,7 +13,8 @@ from accounts.scope import (
     get_product_for_read,
     products_visible_to,
 )
-from ocop import selectors, services
+from communes.periods import parse_day
+from ocop import rules, selectors, services
 from ocop.models import Rating
 
 from .serializers import (
@@ -34,7 +36,7 @@ class GroupList(generics.ListAPIView):
     serializer_class = GroupSerializer
 
     def get_queryset(self):
-        return selectors.groups_in_force()
+        return selectors.groups_in_force(on=rules.programme_today())
 
 
 class ProducerListCreate(generics.ListCreateAPIView):
@@ -68,15 +70,21 @@ class ProductListCreate(generics.ListCreateAPIView):
             OpenApiParameter("district", str), OpenApiParameter("stars", int), OpenApiParameter("group", str),
             OpenApiParameter("flagship", bool), OpenApiParameter("expiring_within_days", int),
             OpenApiParameter("search", str),
+            OpenApiParameter("on", OpenApiTypes.DATE, description="stars and certificates as they stood that day (default today)"),
         ]
     )
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        response.data["as_of"] = self._on.isoformat()
+        return response
 
     def get_queryset(self):
         params = ProductFilterInput(data=self.request.query_params)
         params.is_valid(raise_exception=True)
-        return selectors.product_registry(user=self.request.user, **params.validated_data)
+        filters = dict(params.validated_data)
+        today = rules.programme_today()
+        self._on = parse_day(filters.pop("on", None), today=today) or today
+        return selectors.product_registry(user=self.request.user, on=self._on, **filters)
 
     @extend_schema(request=ProductInput, responses={201: ProductSerializer})
     def post(self, request, *args, **kwargs):
@@ -126,9 +134,18 @@ class ProductRatingListCreate(generics.ListCreateAPIView):
 
 
 class Summary(APIView):
-    """OCOP figures today: certified products by stars and district, expiring certificates, flagships."""
+    """OCOP figures on a day (default today): certified products by stars and district, expiring
+    certificates, flagships; ``as_of`` says the day."""
 
-    @extend_schema(parameters=[OpenApiParameter("district", str)], responses={200: dict})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("district", str),
+            OpenApiParameter("on", OpenApiTypes.DATE, description="the day counted (default today)"),
+        ],
+        responses={200: dict},
+    )
     def get(self, request):
-        summary = selectors.ocop_summary(district=request.query_params.get("district") or None)
+        today = rules.programme_today()
+        on = parse_day(request.query_params.get("on"), today=today) or today
+        summary = selectors.ocop_summary(on=on, district=request.query_params.get("district") or None)
         return Response(summary.as_api_dict())

@@ -40,7 +40,7 @@ def test_commune_list_filters_by_district(api, cast, units):
 
 
 def test_commune_list_filters_by_level_and_search_without_diacritics(api, cast, units):
-    recognition_record(commune=units.communes_b[1], level=Level.STANDARD, decision_number="1358/QĐ-UBND",
+    recognition_record(by=cast.staff, commune=units.communes_b[1], level=Level.STANDARD, decision_number="1358/QĐ-UBND",
                        decision_date=__import__("datetime").date(2021, 7, 29))
     response = api(cast.leader).get("/api/v1/communes/", {"level": "standard"})
     assert [row["code"] for row in response.json()["results"]] == ["03295"]
@@ -60,8 +60,8 @@ def test_commune_detail_with_recognitions(api, cast, units):
     import datetime
 
     commune = units.communes_b[0]
-    recognition_record(commune=commune, level=Level.BASIC, decision_number="700/QĐ-UBND", decision_date=datetime.date(2020, 5, 4))
-    recognition_record(commune=commune, level=Level.STANDARD, decision_number="1358/QĐ-UBND", decision_date=datetime.date(2021, 7, 29))
+    recognition_record(by=cast.staff, commune=commune, level=Level.BASIC, decision_number="700/QĐ-UBND", decision_date=datetime.date(2020, 5, 4))
+    recognition_record(by=cast.staff, commune=commune, level=Level.STANDARD, decision_number="1358/QĐ-UBND", decision_date=datetime.date(2021, 7, 29))
     response = api(cast.officer_a).get("/api/v1/communes/03364/")
     body = response.json()
     assert body["level"] == "standard"

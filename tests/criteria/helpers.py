@@ -62,3 +62,43 @@ def synthetic_set(code: str, per_criterion: int) -> CriteriaSet:
 
 
 D = Decimal
+
+
+# Workflow steps as a user makes them: on the version they are looking at (the current one). Tests of a stale
+# or missing version call the services directly.
+def _current(assessment) -> int:
+    from criteria.models import Assessment
+
+    return Assessment.objects.values_list("version", flat=True).get(pk=assessment.pk)
+
+
+def transition(*, assessment, action, by, comment="", expected_version=None):
+    from criteria.services.assessments import assessment_transition
+
+    version = _current(assessment) if expected_version is None else expected_version
+    return assessment_transition(assessment=assessment, action=action, by=by, comment=comment, expected_version=version)
+
+
+def submit(*, assessment, by, comment="", expected_version=None):
+    return transition(assessment=assessment, action="submit", by=by, comment=comment, expected_version=expected_version)
+
+
+def approve(*, assessment, by, comment="", expected_version=None):
+    return transition(assessment=assessment, action="approve", by=by, comment=comment, expected_version=expected_version)
+
+
+def return_(*, assessment, by, comment, expected_version=None):
+    return transition(assessment=assessment, action="return", by=by, comment=comment, expected_version=expected_version)
+
+
+def reopen(*, assessment, by, comment="", expected_version=None):
+    return transition(assessment=assessment, action="reopen", by=by, comment=comment, expected_version=expected_version)
+
+
+def appraise(*, assessment, number, basically_met, note, by, expected_version=None):
+    from criteria.services.assessments import criterion_appraise
+
+    version = _current(assessment) if expected_version is None else expected_version
+    return criterion_appraise(
+        assessment=assessment, number=number, basically_met=basically_met, note=note, by=by, expected_version=version,
+    )

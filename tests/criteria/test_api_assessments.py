@@ -3,9 +3,8 @@
 import pytest
 
 from criteria.models import Assessment, IndicatorValue, ValueHistory
-from criteria.services.assessments import assessment_approve, assessment_submit
 
-from .helpers import all_met_entries, save, synthetic_set
+from .helpers import all_met_entries, approve, save, submit, synthetic_set
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/communes/{code}/assessments/{period}/"
@@ -19,11 +18,20 @@ def test_criteria_sets(api, cast):
     response = api(cast.leader).get("/api/v1/criteria-sets/")
     assert response.status_code == 200
     body = response.json()
-    assert body["count"] == 3
+    assert body["count"] == 4
     sets = {s["code"]: s for s in body["results"]}
-    assert sorted(sets) == ["2016-2020", "2021-2025", "2021-2025-advanced"]
+    assert sorted(sets) == ["2016-2020", "2021-2025", "2021-2025-advanced", "2026-2030"]
     old = sets["2016-2020"]
     assert [c["number"] for c in old["criteria"]] == list(range(1, 20))
+    # each set says when it is in force (its decision) and how many criteria it has
+    dates = {code: (s["kind"], s["effective_from"], s["effective_to"], s["criteria_count"]) for code, s in sets.items()}
+    assert dates == {
+        "2016-2020": ("standard", "2016-12-01", "2022-03-07", 19),
+        "2021-2025": ("standard", "2022-03-08", "2026-02-14", 19),
+        "2021-2025-advanced": ("advanced", "2022-03-08", "2026-02-14", 19),
+        "2026-2030": ("standard", "2026-02-15", None, 10),
+    }
+    assert sets["2026-2030"]["decision"] == "51/2025/QĐ-TTg"
     indicators = {i["code"]: i for c in old["criteria"] for i in c["indicators"]}
     assert {k: indicators["10"][k] for k in ("code", "value_type", "unit", "comparator", "thresholds")} == {
         "code": "10", "value_type": "number", "unit": "triệu đồng/người/năm", "comparator": ">=",
@@ -129,12 +137,15 @@ def test_a_stale_version_is_409(api, cast, set_2016, commune_a):
 
 def test_an_approved_assessment_is_423_until_reopened(api, cast, set_2016, commune_a):
     a = save(commune_a, set_2016, all_met_entries(set_2016), cast.officer_a)
-    a = assessment_approve(assessment=assessment_submit(assessment=a, by=cast.officer_a), by=cast.staff)
+    a = approve(assessment=submit(assessment=a, by=cast.officer_a), by=cast.staff)
     body = {"version": a.version, "values": [{"indicator": "10", "value": 20}]}
     response = api(cast.officer_a).put(url(commune_a), body, format="json")
     assert response.status_code == 423
-    # reopened by the province → writable again
-    assert api(cast.staff).post(url(commune_a, suffix="reopen/"), {}, format="json").json()["status"] == "draft"
+    # reopening needs the version the province is looking at; then writable again
+    response = api(cast.staff).post(url(commune_a, suffix="reopen/"), {}, format="json")
+    assert (response.status_code, list(response.json())) == (400, ["version"])
+    response = api(cast.staff).post(url(commune_a, suffix="reopen/"), {"version": a.version}, format="json")
+    assert response.json()["status"] == "draft"
     body["version"] = a.version + 1
     assert api(cast.officer_a).put(url(commune_a), body, format="json").status_code == 200
 
@@ -162,16 +173,21 @@ def test_workflow_endpoints(api, cast, set_2016, commune_a):
     # only province staff approve / return
     assert api(cast.officer_a).post(url(commune_a, suffix="approve/"), {}, format="json").status_code == 403
     assert api(cast.leader).post(url(commune_a, suffix="return/"), {"comment": "x"}, format="json").status_code == 403
-    response = api(cast.staff).post(url(commune_a, suffix="return/"), {}, format="json")
+    # every step carries the version it was based on
+    response = api(cast.staff).post(url(commune_a, suffix="return/"), {"comment": "x"}, format="json")
+    assert (response.status_code, response.json()) == (
+        400, {"version": ["Cần gửi “version” hiện tại của đánh giá (số phiên bản bạn đang xem)."]},
+    )
+    response = api(cast.staff).post(url(commune_a, suffix="return/"), {"version": 2}, format="json")
     assert (response.status_code, response.json()) == (400, {"comment": ["Cần ghi lý do trả lại."]})
-    response = api(cast.staff).post(url(commune_a, suffix="return/"), {"comment": "Bổ sung minh chứng"}, format="json")
+    response = api(cast.staff).post(url(commune_a, suffix="return/"), {"comment": "Bổ sung minh chứng", "version": 2}, format="json")
     assert (response.json()["status"], response.json()["return_comment"]) == ("returned", "Bổ sung minh chứng")
     # illegal: approve a returned one; stale version on submit
-    assert api(cast.staff).post(url(commune_a, suffix="approve/"), {}, format="json").status_code == 400
+    assert api(cast.staff).post(url(commune_a, suffix="approve/"), {"version": 3}, format="json").status_code == 400
     assert api(cast.officer_a).post(url(commune_a, suffix="submit/"), {"version": 2}, format="json").status_code == 409
-    api(cast.officer_a).post(url(commune_a, suffix="submit/"), {}, format="json")
-    assert api(cast.staff).post(url(commune_a, suffix="approve/"), {}, format="json").json()["status"] == "approved"
-    assert api(cast.staff).post(url(commune_a, suffix="approve/"), {}, format="json").status_code == 423
+    api(cast.officer_a).post(url(commune_a, suffix="submit/"), {"version": 3}, format="json")
+    assert api(cast.staff).post(url(commune_a, suffix="approve/"), {"version": 4}, format="json").json()["status"] == "approved"
+    assert api(cast.staff).post(url(commune_a, suffix="approve/"), {"version": 5}, format="json").status_code == 423
     assert api(cast.leader).post(URL.format(code=commune_a.code, period="2020-H1") + "submit/", {}, format="json").status_code == 404
 
 
@@ -207,9 +223,10 @@ def test_get_assessment_query_count_does_not_grow_with_indicators(api, cast, n_a
     commune, sets = n_and_2n
     client = api(cast.leader)
     client.get("/api/v1/criteria-sets/")  # warm caches
-    # 1 commune, 1 set by code, 1 assessment, 3 catalogue (criteria, indicators, thresholds), 1 values, 1 results
+    # 1 commune, the frame (1 set by code, 1 a set chosen for the period, 1 the set in force), 1 assessment,
+    # 3 catalogue (criteria, indicators, thresholds), 1 values, 1 results
     for code in ("N", "2N"):
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(10):
             response = client.get(url(commune) + f"?criteria_set={code}")
         assert len(response.json()["values"]) == len(sets[code].indicators.all())
 
@@ -218,13 +235,14 @@ def test_put_assessment_query_count_does_not_grow_with_indicators(api, cast, n_a
     commune, sets = n_and_2n
     client = api(cast.officer_a)
     client.get(url(commune) + "?criteria_set=N")  # warm caches
-    # 1 commune, 1 set, savepoint, 1 locked assessment, 3 catalogue, 1 values, 1 results, 1 values bulk update,
+    # 1 commune, the frame (1 set, 1 a set chosen for the period, 1 the set in force), savepoint, 1 locked
+    # assessment, 3 catalogue, 1 values, 1 results, 1 values bulk update,
     # 1 history bulk insert, 1 results bulk update, 1 version update, 1 refresh, release;
     # then the document: 1 set, 3 catalogue, 1 values, 1 results
     for code in ("N", "2N"):
         body = {"criteria_set": code, "version": 1,
                 "values": [{"indicator": i.code, "value": 30} for i in sets[code].indicators.all()]}
-        with django_assert_num_queries(21):
+        with django_assert_num_queries(23):
             response = client.put(url(commune), body, format="json")
         assert (response.status_code, response.json()["version"], response.json()["met_count"]) == (200, 2, 0)
 
@@ -237,4 +255,4 @@ def test_criteria_sets_query_count(api, cast, django_assert_num_queries):
         client.get("/api/v1/criteria-sets/")
     synthetic_set("2N", 2)
     with django_assert_num_queries(5):
-        assert client.get("/api/v1/criteria-sets/").json()["count"] == 4
+        assert client.get("/api/v1/criteria-sets/").json()["count"] == 5

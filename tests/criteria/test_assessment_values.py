@@ -9,9 +9,8 @@ from django.test.utils import CaptureQueriesContext
 
 from config.errors import ConflictError, LockedError
 from criteria.models import Assessment, AssessmentStatus, CriterionResult, IndicatorValue, ValueHistory
-from criteria.services.assessments import assessment_approve, assessment_submit, criterion_appraise
 
-from .helpers import all_met_entries, save
+from .helpers import all_met_entries, appraise, approve, save, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -153,10 +152,10 @@ def test_an_update_needs_the_version(cast, set_2016, commune_a):
 
 def test_approved_and_submitted_assessments_are_locked(cast, set_2016, commune_a):
     assessment = save(commune_a, set_2016, all_met_entries(set_2016), cast.officer_a)
-    assessment = assessment_submit(assessment=assessment, by=cast.officer_a)
+    assessment = submit(assessment=assessment, by=cast.officer_a)
     with pytest.raises(LockedError, match="đang chờ tỉnh duyệt"):
         save(commune_a, set_2016, [{"indicator": "10", "value": 20}], cast.officer_a, version=assessment.version)
-    assessment = assessment_approve(assessment=assessment, by=cast.staff)
+    assessment = approve(assessment=assessment, by=cast.staff)
     with pytest.raises(LockedError, match="đã được duyệt nên bị khoá"):
         save(commune_a, set_2016, [{"indicator": "10", "value": 20}], cast.staff, version=assessment.version)
     assert IndicatorValue.objects.get(assessment=assessment, indicator__code="10").value_number == Decimal(36)
@@ -191,9 +190,9 @@ def test_basically_met_is_an_appraisal_counted_apart(cast, set_2016, commune_a):
     # given a submitted assessment with criterion 10 not met (income 30 < 36)
     entries = all_met_entries(set_2016)
     next(e for e in entries if e["indicator"] == "10")["value"] = 30
-    assessment = assessment_submit(assessment=save(commune_a, set_2016, entries, cast.officer_a), by=cast.officer_a)
+    assessment = submit(assessment=save(commune_a, set_2016, entries, cast.officer_a), by=cast.officer_a)
     # when province staff record "cơ bản đạt" with a note
-    criterion_appraise(assessment=assessment, number=10, basically_met=True, note="Đạt 83 % mức chuẩn", by=cast.staff)
+    appraise(assessment=assessment, number=10, basically_met=True, note="Đạt 83 % mức chuẩn", by=cast.staff)
     assessment.refresh_from_db()
     result = CriterionResult.objects.get(assessment=assessment, number=10)
     # then it is not counted in the score but apart, with who and why
@@ -209,16 +208,16 @@ def test_basically_met_rules(cast, set_2016, commune_a):
     next(e for e in entries if e["indicator"] == "10")["value"] = 30
     assessment = save(commune_a, set_2016, entries, cast.officer_a)
     with pytest.raises(PermissionDenied):
-        criterion_appraise(assessment=assessment, number=10, basically_met=True, note="x", by=cast.officer_a)
+        appraise(assessment=assessment, number=10, basically_met=True, note="x", by=cast.officer_a)
     with pytest.raises(ValidationError) as excinfo:
-        criterion_appraise(assessment=assessment, number=10, basically_met=True, note="", by=cast.staff)
+        appraise(assessment=assessment, number=10, basically_met=True, note="", by=cast.staff)
     assert excinfo.value.message_dict == {"note": ["Cần ghi nhận xét khi đánh giá “cơ bản đạt”."]}
     with pytest.raises(ValidationError) as excinfo:
-        criterion_appraise(assessment=assessment, number=4, basically_met=True, note="x", by=cast.staff)
+        appraise(assessment=assessment, number=4, basically_met=True, note="x", by=cast.staff)
     assert excinfo.value.message_dict == {"number": ["Tiêu chí 4 đã đạt; chỉ ghi “cơ bản đạt” cho tiêu chí chưa đạt."]}
     assert CriterionResult.objects.filter(assessment=assessment, status="basically_met").count() == 0
     # a basically-met criterion that becomes met is simply met
-    criterion_appraise(assessment=assessment, number=10, basically_met=True, note="gần đạt", by=cast.staff)
+    appraise(assessment=assessment, number=10, basically_met=True, note="gần đạt", by=cast.staff)
     assessment.refresh_from_db()
     assessment = save(commune_a, set_2016, [{"indicator": "10", "value": 37}], cast.officer_a, version=assessment.version)
     assert (assessment.met_count, assessment.basically_met_count) == (19, 0)
@@ -229,7 +228,7 @@ def test_threshold_edits_recompute_open_assessments_only(cast, set_2016, commune
 
     # given an approved and a draft assessment, both with income 37 (met at 36)
     approved = save(commune_b, set_2016, all_met_entries(set_2016), cast.officer_b)
-    approved = assessment_approve(assessment=assessment_submit(assessment=approved, by=cast.officer_b), by=cast.staff)
+    approved = approve(assessment=submit(assessment=approved, by=cast.officer_b), by=cast.staff)
     draft = save(commune_a, set_2016, [{"indicator": "10", "value": 37}], cast.officer_a)
     # when staff raise the TDMNPB income threshold to 38
     income = set_2016.indicators.get(code="10")

@@ -24,10 +24,13 @@ def indicator(set_code, code):
 
 
 def test_the_three_sets_exist_after_migrate():
-    # given a freshly migrated database / then the shipped sets are there, 19 criteria each
+    # given a freshly migrated database / then the shipped sets are there, with their own number of criteria
     counts = {s.code: (s.criteria.count(), s.indicators.count()) for s in CriteriaSet.objects.all()}
-    # 2016-2020: 49 indicators, 17.1 split in two; 2021-2025: 53 + one for criterion 12; advanced: one per criterion
-    assert counts == {"2016-2020": (19, 50), "2021-2025": (19, 54), "2021-2025-advanced": (19, 19)}
+    # 2016-2020: 49 indicators, 17.1 split in two; 2021-2025: 53 + one for criterion 12; advanced: one per
+    # criterion; 2026-2030 (QĐ 51/2025/QĐ-TTg): 10 criteria whose indicators are not published, one judged each
+    assert counts == {
+        "2016-2020": (19, 50), "2021-2025": (19, 54), "2021-2025-advanced": (19, 19), "2026-2030": (10, 10),
+    }
 
 
 def test_by_region_thresholds_become_one_row_per_region():
@@ -103,7 +106,7 @@ def test_loading_the_shipped_files_again_changes_nothing():
     first = catalogue_load_shipped(only_missing=False)
     second = catalogue_load_shipped(only_missing=False)
     # then nothing is created or changed
-    assert [r.changes for r in first + second] == [0, 0, 0, 0, 0, 0]
+    assert [r.changes for r in first + second] == [0] * 8
     assert (Indicator.objects.count(), IndicatorThreshold.objects.count(), CatalogueChange.objects.count()) == before
 
 

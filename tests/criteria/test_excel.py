@@ -8,9 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from criteria.models import Assessment, IndicatorValue, ValueHistory
-from criteria.services.assessments import assessment_approve, assessment_submit
 
-from .helpers import all_met_entries, save
+from .helpers import all_met_entries, approve, save, submit
 
 pytestmark = pytest.mark.django_db
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -130,7 +129,7 @@ def test_rows_of_communes_outside_the_district_are_refused(login, cast, set_2016
 
 def test_approved_communes_refuse_the_upload(login, cast, set_2016, commune_a):
     a = save(commune_a, set_2016, all_met_entries(set_2016), cast.officer_a)
-    assessment_approve(assessment=assessment_submit(assessment=a, by=cast.officer_a), by=cast.staff)
+    approve(assessment=submit(assessment=a, by=cast.officer_a), by=cast.staff)
     client = login(cast.officer_a)
     workbook = download(client)
     sheet = workbook["Số liệu"]

@@ -6,9 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from criteria.models import Assessment, CriterionResult, IndicatorValue, ValueHistory
-from criteria.services.assessments import assessment_approve, assessment_submit
 
-from .helpers import all_met_entries, save, synthetic_set
+from .helpers import all_met_entries, approve, save, submit, synthetic_set
 
 pytestmark = pytest.mark.django_db
 
@@ -147,7 +146,7 @@ def test_submit_from_the_page_then_staff_approve(login, cast, set_2016, commune_
 
 
 def test_return_with_a_comment_shows_in_my_returned(client, cast, set_2016, commune_a):
-    assessment = assessment_submit(assessment=save(commune_a, set_2016, all_met_entries(set_2016), cast.officer_a), by=cast.officer_a)
+    assessment = submit(assessment=save(commune_a, set_2016, all_met_entries(set_2016), cast.officer_a), by=cast.officer_a)
     client.force_login(cast.staff)
     # the review queue lists it for province staff
     assert "Xã Rạng Đông" in client.get("/criteria/review/").content.decode()
@@ -166,7 +165,7 @@ def test_return_with_a_comment_shows_in_my_returned(client, cast, set_2016, comm
 def test_staff_record_basically_met_on_the_page(client, cast, set_2016, commune_a):
     entries = all_met_entries(set_2016)
     next(e for e in entries if e["indicator"] == "10")["value"] = 30
-    assessment_submit(assessment=save(commune_a, set_2016, entries, cast.officer_a), by=cast.officer_a)
+    submit(assessment=save(commune_a, set_2016, entries, cast.officer_a), by=cast.officer_a)
     client.force_login(cast.staff)
     response = client.post(page(commune_a, suffix="criteria/10/appraise/"), {"basically_met": "on", "note": "Đạt 83 %", "version": "2"})
     assert response.status_code == 302
@@ -209,10 +208,11 @@ def test_entry_page_query_count_does_not_grow_with_indicators(login, cast, units
     for criteria_set in sets.values():
         save(commune, criteria_set, [{"indicator": i.code, "value": 60} for i in criteria_set.indicators.all()], cast.officer_a)
     client.get(page(commune) + "?set=N")
-    # session + user (2), commune (1), set (1), catalogue (3), assessment (1), values + results (2),
-    # the user's district in the header (1), set list (1), transitions + appraisals (2)
+    # session + user (2), commune (1), the frame (set by code, a set chosen for the period, the set in force: 3),
+    # catalogue (3), assessment (1), values + results (2), the user's district in the header (1), set list (1),
+    # transitions + appraisals (2)
     for code in ("N", "2N"):
-        with django_assert_num_queries(14):
+        with django_assert_num_queries(16):
             response = client.get(page(commune) + f"?set={code}")
         assert response.content.decode().count('name="v-') == len(sets[code].indicators.all())
 
@@ -246,7 +246,7 @@ def test_review_queue_query_count(login, cast, set_2016, units, django_assert_nu
 
     def submit_in(communes):
         for commune in communes:
-            assessment_submit(assessment=save(commune, set_2016, all_met_entries(set_2016), cast.staff), by=cast.staff)
+            submit(assessment=save(commune, set_2016, all_met_entries(set_2016), cast.staff), by=cast.staff)
 
     submit_in(add_communes(units.district_a, 2, start=10))
     client.get("/criteria/review/")
@@ -259,8 +259,8 @@ def test_review_queue_query_count(login, cast, set_2016, units, django_assert_nu
 
 
 def test_approved_assessment_page_for_staff_offers_reopen(login, cast, set_2016, commune_a):
-    a = assessment_submit(assessment=save(commune_a, set_2016, all_met_entries(set_2016), cast.officer_a), by=cast.officer_a)
-    assessment_approve(assessment=a, by=cast.staff)
+    a = submit(assessment=save(commune_a, set_2016, all_met_entries(set_2016), cast.officer_a), by=cast.officer_a)
+    approve(assessment=a, by=cast.staff)
     html = login(cast.staff).get(page(commune_a)).content.decode()
     assert 'value="reopen"' in html
     assert 'value="approve"' not in html

@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 
 from directives import sections, services
+from directives.deadlines import local_today
 from directives.models import Agency, AgencyKind, TaskStatus
 
 pytestmark = pytest.mark.django_db
@@ -125,7 +126,7 @@ def test_dashboard_block(grow, cast, django_assert_num_queries, n):
     request.user = cast.leader
     # 1 counts, 2 overdue tasks with lead agency and document, 3 tasks due in the next 14 days
     with django_assert_num_queries(3):
-        block = sections.dashboard_block(request)
+        block = sections.dashboard_block(request, on=local_today())
         html = render_to_string(block["template"], {"block": block["context"]})
     assert block["context"]["summary"].total == 2 * n
     assert html.count("data-task=") == len(block["context"]["summary"].overdue_tasks) + len(block["context"]["summary"].due_soon_tasks)

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 
+from ocop import rules
 from ocop.models import Producer, Product, Rating
 
 pytestmark = pytest.mark.django_db
@@ -158,7 +159,7 @@ def test_summary_endpoint_is_the_selector(api, cast, make_product, rate, units):
     rate(make_product(commune=units.communes_a[0]), 55, datetime.date(2025, 1, 2))
     rate(make_product(commune=units.communes_b[0]), 92, datetime.date(2025, 3, 4))
     body = api(cast.leader).get("/api/v1/ocop/summary/").json()
-    assert body == ocop_summary().as_api_dict()
+    assert body == ocop_summary(on=rules.programme_today()).as_api_dict()
     assert (body["products"], body["by_stars"]) == (2, {"3": 1, "4": 0, "5": 1})
     assert [(row["code"], row["products"]) for row in body["by_district"]] == [("099", 1), ("100", 1)]
     assert api(cast.leader).get("/api/v1/ocop/summary/", {"district": "099"}).json()["products"] == 1

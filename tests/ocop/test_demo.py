@@ -25,7 +25,7 @@ def test_demo_matches_the_seed_and_loads_once():
 
     # the seed (TB 63/TB-UBND, 16/08/2021): 35 recognised products, every district has some
     seed_day = datetime.date(2021, 8, 16)
-    at_seed = selectors.ocop_summary(today=seed_day)
+    at_seed = selectors.ocop_summary(on=seed_day)
     assert (at_seed.products, at_seed.by_stars) == (35, {"3": 28, "4": 7, "5": 0})
     assert all(row.products > 0 for row in at_seed.by_district) and len(at_seed.by_district) == 10
     first = Rating.objects.filter(decision_date__lte=seed_day)
@@ -34,7 +34,7 @@ def test_demo_matches_the_seed_and_loads_once():
     assert set(Producer.objects.values_list("kind", flat=True)) == {"htx", "thx", "dn", "ho_dkkd"}
 
     # today: some certificates still valid, four expiring within 90 days, one flagship per district
-    now = selectors.ocop_summary()
+    now = selectors.ocop_summary(on=rules.programme_today())
     assert now.expiring_90_days == 4
     assert now.products == 19
     assert [row.flagship is not None for row in now.flagships] == [True] * 10

@@ -6,7 +6,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 
-from ocop import sections, selectors
+from ocop import rules, sections, selectors
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +70,7 @@ def test_summary(add_products, django_assert_num_queries, count):
     add_products(count)
     # 1 districts, 2 counts by district × stars, 3 registered/potential, 4 expiring list, 5 flagships
     with django_assert_num_queries(5):
-        summary = selectors.ocop_summary(today=datetime.date(2024, 6, 1))
+        summary = selectors.ocop_summary(on=datetime.date(2024, 6, 1))
         summary.as_api_dict()
     assert summary.products == count
 
@@ -82,7 +82,7 @@ def test_dashboard_block(cast, add_products, django_assert_num_queries, count):
     request.user = cast.leader
     # the five summary queries; the template adds none
     with django_assert_num_queries(5):
-        block = sections.dashboard_block(request)
+        block = sections.dashboard_block(request, on=rules.programme_today())
         html = render_to_string(block["template"], {"block": block["context"]})
     assert 'id="ocop-by-district"' in html
 

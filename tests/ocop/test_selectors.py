@@ -42,7 +42,7 @@ def province_products(make_product, rate, cast, units):
 
 
 def test_summary_on_a_day_counts_certified_products_by_stars_and_district(province_products):
-    summary = selectors.ocop_summary(today=D)
+    summary = selectors.ocop_summary(on=D)
     assert summary.products == 6
     assert summary.by_stars == {"3": 3, "4": 2, "5": 1}
     assert [(row.code, row.products, row.by_stars) for row in summary.by_district] == [
@@ -62,9 +62,10 @@ def test_summary_on_a_day_counts_certified_products_by_stars_and_district(provin
 
 
 def test_summary_api_dict_has_the_api_md_fields(province_products):
-    body = selectors.ocop_summary(today=D, district="100").as_api_dict()
+    body = selectors.ocop_summary(on=D, district="100").as_api_dict()
     assert body == {
         "date": "2024-06-01",
+        "as_of": "2024-06-01",
         "products": 2,
         "by_stars": {"3": 0, "4": 1, "5": 1},
         "by_district": [{"code": "100", "name": "Huyện Điện Biên", "products": 2, "by_stars": {"3": 0, "4": 1, "5": 1},
@@ -80,7 +81,7 @@ def test_summary_api_dict_has_the_api_md_fields(province_products):
 
 def test_summary_today_agrees_with_the_stored_current_stars(province_products):
     now = today()
-    summary = selectors.ocop_summary()
+    summary = selectors.ocop_summary(on=today())
     certified = Product.objects.certified_on(now)
     assert summary.today == now
     assert summary.products == certified.count()
@@ -97,7 +98,9 @@ def names(queryset):
 
 
 def test_registry_filters(province_products, cast):
-    registry = selectors.product_registry
+    def registry(**kwargs):
+        return selectors.product_registry(on=today(), **kwargs)
+
     assert names(registry(user=cast.leader, district="100")) == ["B 5 sao", "B hết hạn ngày mai", "B đánh giá lại sau D"]
     assert names(registry(user=cast.leader, stars=4)) == ["A 4 sao sắp hết hạn", "B hết hạn ngày mai", "B đánh giá lại sau D"]
     assert names(registry(user=cast.leader, flagship=True)) == ["A 3 sao còn hạn"]
@@ -116,7 +119,7 @@ def test_registry_expiring_filter_counts_from_today(make_product, rate, cast):
     rate(later, 60, days_ago(10))
     gone = make_product(name="Đã hết hạn")
     rate(gone, 60, rules.add_months(today(), -37))
-    assert names(selectors.product_registry(user=cast.leader, expiring_within_days=90)) == ["Hết hạn sau 30 ngày"]
+    assert names(selectors.product_registry(user=cast.leader, on=today(), expiring_within_days=90)) == ["Hết hạn sau 30 ngày"]
 
 
 def test_cycle_board_lists_every_district_and_six_steps(cast, units):

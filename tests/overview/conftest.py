@@ -1,13 +1,16 @@
 """Small factories for the overview tests: a 19-criterion set of our own and assessments built directly.
 
 The real catalogue may or may not exist in the test database (the criteria app loads it after migrate);
-these tests never depend on it: they use the set ``test-set`` and name it explicitly where it matters.
+these tests never depend on it: the set ``test-set`` is in force from 2020 (later than the shipped
+2016-2020 set, so it is the one a 2020-2021 period uses) and figures are read through ``frame(...)``,
+whose "today" is fixed (TODAY), so every cut-off is known.
 """
 
 import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from communes.models import (
     Commune,
@@ -20,9 +23,11 @@ from communes.models import (
     Region,
     fold,
 )
+from criteria.frame import build_frame
 from criteria.models import (
     Assessment,
     AssessmentStatus,
+    AssessmentTransition,
     Comparator,
     CriteriaSet,
     Criterion,
@@ -31,10 +36,31 @@ from criteria.models import (
     Indicator,
     IndicatorThreshold,
     IndicatorValue,
+    RecordValue,
+    ResultRecord,
     ValueType,
 )
 
 SET_CODE = "test-set"
+TODAY = datetime.date(2026, 12, 1)
+SET_IN_FORCE = (datetime.date(2020, 1, 1), datetime.date(2022, 3, 7))
+
+
+def frame(period="2021-H1", **kwargs):
+    """The frame of a test read: ``build_frame`` with today fixed at TODAY (the served province by default)."""
+    return build_frame(period=period, today=kwargs.pop("today", TODAY), **kwargs)
+
+
+def moment(day: datetime.date, hour: int = 10) -> datetime.datetime:
+    """An aware moment on ``day`` (Asia/Ho_Chi_Minh)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)), timezone.get_current_timezone())
+
+
+def reviewed_on(period: str) -> datetime.date:
+    """When the factories' assessments reach their status: 15 days after the period's end."""
+    from communes.periods import parse_period
+
+    return parse_period(period).end + datetime.timedelta(days=15)
 
 # Indicators beyond the one boolean "N.1" every criterion has:
 # (code, criterion, value type, comparator, risk margin, thresholds by region)
@@ -46,12 +72,17 @@ EXTRA_INDICATORS = [
 ]
 
 
-def make_criteria_set(code=SET_CODE):
-    """A set with 19 criteria ("Tiêu chí 1" … "Tiêu chí 19"), each with a boolean indicator N.1, plus EXTRA_INDICATORS."""
-    criteria_set = CriteriaSet.objects.create(code=code, name=f"Bộ tiêu chí {code}")
+def make_criteria_set(code=SET_CODE, *, count=19, in_force=None, kind="standard"):
+    """A set with ``count`` criteria ("Tiêu chí 1" … "Tiêu chí N"), each with a boolean indicator N.1, plus the
+    EXTRA_INDICATORS of those criteria. ``test-set`` is in force over SET_IN_FORCE; others only when asked."""
+    if in_force is None:
+        in_force = SET_IN_FORCE if code == SET_CODE else (None, None)
+    criteria_set = CriteriaSet.objects.create(
+        code=code, name=f"Bộ tiêu chí {code}", kind=kind, effective_from=in_force[0], effective_to=in_force[1],
+    )
     criteria = {
         number: Criterion.objects.create(criteria_set=criteria_set, number=number, name=f"Tiêu chí {number}")
-        for number in range(1, 20)
+        for number in range(1, count + 1)
     }
     for number, criterion in criteria.items():
         Indicator.objects.create(
@@ -59,6 +90,8 @@ def make_criteria_set(code=SET_CODE):
             value_type=ValueType.BOOLEAN, comparator=Comparator.EQ,
         )
     for code, number, value_type, comparator, margin, thresholds in EXTRA_INDICATORS:
+        if number not in criteria:
+            continue
         indicator = Indicator.objects.create(
             criteria_set=criteria_set, criterion=criteria[number], code=code, position=2, name=f"Chỉ tiêu {code}",
             value_type=value_type, comparator=comparator, risk_margin=margin,
@@ -68,18 +101,29 @@ def make_criteria_set(code=SET_CODE):
     return criteria_set
 
 
-def make_assessment(commune, period, *, criteria_set, status=AssessmentStatus.APPROVED, met=0, basically=(), values=None):
-    """An assessment with one consistent CriterionResult per criterion.
+def make_assessment(
+    commune, period, *, criteria_set, status=AssessmentStatus.APPROVED, met=0, basically=(), values=None, on=None,
+):
+    """An assessment with one consistent CriterionResult per criterion and, when submitted or approved, the
+    ResultRecord (with its values) the assessment service would have written, from ``on`` (default: 15 days
+    after the period's end, before its closing date).
 
     ``met``: an int k (criteria 1..k met) or an iterable of criterion numbers; ``basically``: numbers of
     not-met criteria judged "cơ bản đạt"; ``values``: {indicator code: (number, is_met)}.
     """
     met_numbers = set(range(1, met + 1)) if isinstance(met, int) else set(met)
     basically = set(basically) - met_numbers
+    day = on or reviewed_on(period)
     assessment = Assessment.objects.create(
         commune=commune, period=period, criteria_set=criteria_set, status=status,
         met_count=len(met_numbers), basically_met_count=len(basically),
+        created_at=moment(day - datetime.timedelta(days=20)),
     )
+    if status != AssessmentStatus.DRAFT:
+        AssessmentTransition.objects.create(
+            assessment=assessment, from_status=AssessmentStatus.DRAFT, to_status=status, action="factory",
+            user=_factory_user(), at=moment(day),
+        )
     rows = []
     for criterion in criteria_set.criteria.all():
         is_met = criterion.number in met_numbers
@@ -93,10 +137,30 @@ def make_assessment(commune, period, *, criteria_set, status=AssessmentStatus.AP
             assessment=assessment, criterion=criterion, number=criterion.number, is_met=is_met, status=status_value,
         ))
     CriterionResult.objects.bulk_create(rows)
+    stored = []
     for code, (value, is_met) in (values or {}).items():
         indicator = criteria_set.indicators.get(code=code)
-        IndicatorValue.objects.create(assessment=assessment, indicator=indicator, value_number=Decimal(str(value)), is_met=is_met)
+        stored.append(IndicatorValue.objects.create(
+            assessment=assessment, indicator=indicator, value_number=Decimal(str(value)), is_met=is_met,
+        ))
+    if status in (AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED):
+        record = ResultRecord.objects.create(
+            assessment=assessment, commune=commune, period=period, criteria_set=criteria_set, status=status,
+            valid_from=moment(day), met_count=len(met_numbers), basically_met_count=len(basically),
+            met_mask=sum(1 << n for n in met_numbers), basic_mask=sum(1 << n for n in basically), version=1,
+        )
+        RecordValue.objects.bulk_create([
+            RecordValue(record=record, indicator_id=v.indicator_id, value_number=v.value_number, is_met=v.is_met)
+            for v in stored
+        ])
     return assessment
+
+
+def _factory_user():
+    from accounts.models import Role, User
+
+    user, _created = User.objects.get_or_create(username="factory", defaults={"role": Role.PROVINCE_STAFF})
+    return user
 
 
 def make_xa(code, name, *, district, kind=CommuneKind.COMMUNE, level=Level.NONE, **extra):

@@ -3,9 +3,13 @@
 import json
 
 import pytest
+from django.utils import timezone
 
-from criteria import summary
 from criteria.models import Assessment
+from overview import selectors as summary
+from tests.criteria.helpers import approve
+
+from .conftest import frame
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +32,7 @@ def test_every_signed_in_role_reads_the_summary(api, cast, scenario, who):
 
 def test_summary_api_equals_the_selector(api, cast, scenario):
     response = api(cast.leader).get("/api/v1/summary/", {"period": "2021-H1", "province": "11"})
-    expected = summary.province_summary(period="2021-H1", province=scenario.province).as_api_dict()
+    expected = summary.province_summary(frame=frame("2021-H1", today=timezone.localdate())).as_api_dict()
     assert response.json() == as_json(expected)
     body = response.json()
     assert (body["period"], body["communes"], body["avg_criteria"], body["met_all_19"], body["below_5"]) == ("2021-H1", 4, 13.0, 1, 1)
@@ -48,12 +52,16 @@ def test_district_and_submitted_filters(api, cast, scenario):
     assert [d["code"] for d in body["districts"]] == ["100"]
     body = client.get("/api/v1/summary/", {"period": "2021-H1", "province": "11", "include": "submitted"}).json()
     assert (body["communes"], body["avg_criteria"], body["include_submitted"]) == (5, 12.4, True)
-    expected = summary.province_summary(period="2021-H1", province=scenario.province, include_submitted=True)
+    expected = summary.province_summary(
+        frame=frame("2021-H1", include_submitted=True, today=timezone.localdate())
+    )
     assert body == as_json(expected.as_api_dict())
 
 
-def test_without_province_the_whole_country_is_summarised(api, cast, scenario):
+def test_without_province_the_served_province_and_with_a_star_the_whole_country(api, cast, scenario):
     body = api(cast.leader).get("/api/v1/summary/", {"period": "2021-H1"}).json()
+    assert (body["communes"], body["met_all_19"], body["province"]) == (4, 1, "11")
+    body = api(cast.leader).get("/api/v1/summary/", {"period": "2021-H1", "province": "*"}).json()
     assert (body["communes"], body["met_all_19"], body["province"]) == (5, 2, None)
 
 
@@ -82,8 +90,14 @@ def test_missing_period_and_unknown_units_are_400(api, cast, scenario):
 def test_the_api_follows_a_change_in_the_data(api, cast, scenario):
     client = api(cast.leader)
     assert client.get("/api/v1/summary/", {"period": "2021-H1", "province": "11"}).json()["communes"] == 4
-    Assessment.objects.filter(commune=scenario.a2, period="2021-H1").update(status="approved", version=2)
-    assert client.get("/api/v1/summary/", {"period": "2021-H1", "province": "11"}).json()["communes"] == 5
+    submitted = Assessment.objects.get(commune=scenario.a2, period="2021-H1")
+    approve(assessment=submitted, by=cast.staff, expected_version=submitted.version)
+    # the period closed on 29/08/2021: by default its figures are as of then, and say how many came later
+    body = client.get("/api/v1/summary/", {"period": "2021-H1", "province": "11"}).json()
+    assert (body["communes"], body["as_of"], body["later_approvals"]) == (4, "2021-08-29", 1)
+    today = timezone.localdate().isoformat()
+    body = client.get("/api/v1/summary/", {"period": "2021-H1", "province": "11", "on": today}).json()
+    assert (body["communes"], body["as_of"], body["later_approvals"]) == (5, today, 0)
 
 
 def test_the_schema_documents_the_summary(api, cast):

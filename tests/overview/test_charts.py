@@ -6,7 +6,10 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from criteria import charts, summary
+from overview import charts
+from overview import selectors as summary
+
+from .conftest import frame
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -51,7 +54,7 @@ def test_paired_bars_name_both_series():
 
 @pytest.mark.django_db
 def test_summary_charts_for_a_summary(scenario):
-    result = summary.province_summary(period="2021-H1", province=scenario.province)
+    result = summary.province_summary(frame=frame("2021-H1"))
     with translation.override("vi"):
         drawn = charts.summary_charts(result)
     assert sorted(drawn) == ["criteria", "districts", "score"]

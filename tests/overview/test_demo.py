@@ -1,4 +1,4 @@
-"""criteria.overview_demo: the seed notice's 38 communes, QĐ 1358, the 2021 targets; idempotent; skips cleanly."""
+"""overview.demo: the seed notice's 38 communes, QĐ 1358, the 2021 targets; idempotent; skips cleanly."""
 
 import io
 
@@ -6,10 +6,11 @@ import pytest
 
 from communes import demo as communes_demo
 from communes.models import Commune, CommuneTarget, DistrictTarget, Recognition, VillageRecognition
-from criteria import overview_demo, summary
 from criteria.models import Assessment
+from overview import demo as overview_demo
+from overview import selectors as summary
 
-from .conftest import make_assessment
+from .conftest import frame, make_assessment
 
 pytestmark = pytest.mark.django_db
 
@@ -17,8 +18,9 @@ SEED_DISTRICTS_WITHOUT_STANDARD = {"097", "098", "099", "101"}
 
 
 @pytest.fixture
-def seed_like(criteria_set):
+def seed_like(criteria_set, cast):
     """Điện Biên's units and 2021-H1 approved assessments shaped like criteria.demo's (115 xã)."""
+    Commune.objects.all().delete()  # the cast's test communes: the demo's 129 units replace them
     communes_demo.load(io.StringIO())
     xa = list(Commune.objects.filter(kind="xa", province__code="11").select_related("district").order_by("code"))
     assert len(xa) == 115
@@ -51,7 +53,7 @@ def test_the_demo_recognises_the_seed_notices_38_communes(seed_like):
     assert set(earlier.values_list("note", flat=True)) == {overview_demo.DEMO_NOTE}
     assert "38 quyết định công nhận mới" in out.getvalue()
     # the dashboard's figure of the seed notice
-    assert summary.province_summary(period="2021-H1").recognised == 38
+    assert summary.province_summary(frame=frame("2021-H1")).recognised == 38
 
 
 def test_the_demo_sets_the_2021_targets(seed_like):

@@ -27,8 +27,8 @@ def village(units):
     return Village.objects.create(commune=units.communes_b[0], name="Phiêng Ban", kind=VillageKind.BAN)
 
 
-def test_village_recognition_is_recorded(village):
-    recognition = services.village_recognition_record(
+def test_village_recognition_is_recorded(village, cast):
+    recognition = services.village_recognition_record(by=cast.staff, 
         village=village, kind=VillageRecognitionKind.NTM_VILLAGE, decision_number=" 2145/QĐ-UBND ",
         decision_date=DAY(2020, 11, 20), issuer="UBND huyện Điện Biên",
     )
@@ -37,10 +37,10 @@ def test_village_recognition_is_recorded(village):
     assert services.village_title_held(village=village, kind=VillageRecognitionKind.MODEL_AREA) is False
 
 
-def test_village_recognition_refuses_bad_input_and_saves_nothing(village):
+def test_village_recognition_refuses_bad_input_and_saves_nothing(village, cast):
     future = datetime.date.today() + datetime.timedelta(days=30)
     with pytest.raises(ValidationError) as error:
-        services.village_recognition_record(village=village, kind="thon_xyz", decision_number="", decision_date=future)
+        services.village_recognition_record(by=cast.staff, village=village, kind="thon_xyz", decision_number="", decision_date=future)
     assert error.value.message_dict == {
         "kind": ["Danh hiệu không hợp lệ."],
         "decision_number": ["Cần nhập số quyết định."],
@@ -49,17 +49,17 @@ def test_village_recognition_refuses_bad_input_and_saves_nothing(village):
     assert VillageRecognition.objects.count() == 0
 
 
-def test_withdrawing_a_village_title_needs_the_title(village):
+def test_withdrawing_a_village_title_needs_the_title(village, cast):
     with pytest.raises(ValidationError) as error:
-        services.village_recognition_record(
+        services.village_recognition_record(by=cast.staff, 
             village=village, kind=VillageRecognitionKind.MODEL_AREA, decision_number="9/QĐ-UBND",
             decision_date=DAY(2021, 1, 4), action="withdraw",
         )
     assert error.value.message_dict == {"action": ["Thôn, bản chưa được công nhận danh hiệu này nên không thể thu hồi."]}
-    services.village_recognition_record(
+    services.village_recognition_record(by=cast.staff, 
         village=village, kind=VillageRecognitionKind.MODEL_AREA, decision_number="8/QĐ-UBND", decision_date=DAY(2020, 1, 4),
     )
-    services.village_recognition_record(
+    services.village_recognition_record(by=cast.staff, 
         village=village, kind=VillageRecognitionKind.MODEL_AREA, decision_number="9/QĐ-UBND",
         decision_date=DAY(2021, 1, 4), action="withdraw",
     )
@@ -67,18 +67,18 @@ def test_withdrawing_a_village_title_needs_the_title(village):
     assert [r.decision_number for r in selectors.village_recognitions(commune=village.commune)] == ["9/QĐ-UBND", "8/QĐ-UBND"]
 
 
-def test_commune_target_is_an_upsert_per_year(units):
+def test_commune_target_is_an_upsert_per_year(units, cast):
     commune = units.communes_a[1]
-    first = services.commune_target_set(year=2021, commune=commune, level=Level.BASIC, source="CV 239/BCĐ-KTN")
-    second = services.commune_target_set(year=2021, commune=commune, level=Level.STANDARD)
+    first = services.commune_target_set(by=cast.staff, year=2021, commune=commune, level=Level.BASIC, source="CV 239/BCĐ-KTN")
+    second = services.commune_target_set(by=cast.staff, year=2021, commune=commune, level=Level.STANDARD)
     assert first.pk == second.pk
     assert list(CommuneTarget.objects.values_list("year", "level", "source")) == [(2021, "standard", "")]
 
 
-def test_commune_target_refuses_wards_townships_bad_years_and_levels(units):
+def test_commune_target_refuses_wards_townships_bad_years_and_levels(units, cast):
     township = units.communes_a[0]
     with pytest.raises(ValidationError) as error:
-        services.commune_target_set(year=1999, commune=township, level=Level.NONE)
+        services.commune_target_set(by=cast.staff, year=1999, commune=township, level=Level.NONE)
     assert error.value.message_dict == {
         "year": ["Năm không hợp lệ."],
         "level": ["Mức phấn đấu phải là cơ bản đạt chuẩn, đạt chuẩn, nâng cao hoặc kiểu mẫu."],
@@ -87,27 +87,27 @@ def test_commune_target_refuses_wards_townships_bad_years_and_levels(units):
     assert CommuneTarget.objects.count() == 0
 
 
-def test_district_target_count_is_bounded_by_the_districts_xa(units):
+def test_district_target_count_is_bounded_by_the_districts_xa(units, cast):
     district = units.district_a  # one xã (03260) and one township
     with pytest.raises(ValidationError) as error:
-        services.district_target_set(year=2021, district=district, level=Level.STANDARD, count=2)
+        services.district_target_set(by=cast.staff, year=2021, district=district, level=Level.STANDARD, count=2)
     assert error.value.message_dict == {"count": ["Số xã (2) vượt quá số xã của huyện (1)."]}
     with pytest.raises(ValidationError) as error:
-        services.district_target_set(year=2021, district=district, level=Level.STANDARD, count=0)
+        services.district_target_set(by=cast.staff, year=2021, district=district, level=Level.STANDARD, count=0)
     assert error.value.message_dict == {"count": ["Số xã phải từ 1 trở lên."]}
     assert DistrictTarget.objects.count() == 0
-    target = services.district_target_set(year=2021, district=district, level=Level.STANDARD, count=1, source="TB 63/TB-UBND")
-    again = services.district_target_set(year=2021, district=district, level=Level.STANDARD, count=1, source="TB 63")
+    target = services.district_target_set(by=cast.staff, year=2021, district=district, level=Level.STANDARD, count=1, source="TB 63/TB-UBND")
+    again = services.district_target_set(by=cast.staff, year=2021, district=district, level=Level.STANDARD, count=1, source="TB 63")
     assert target.pk == again.pk
-    services.district_target_delete(target=again)
+    services.district_target_delete(by=cast.staff, target=again)
     assert DistrictTarget.objects.count() == 0
 
 
-def test_levels_at_follows_decisions_and_withdrawals(units):
+def test_levels_at_follows_decisions_and_withdrawals(units, cast):
     commune = units.communes_b[0]
-    services.recognition_record(commune=commune, level=Level.BASIC, decision_number="1/QĐ", decision_date=DAY(2019, 1, 1))
-    services.recognition_record(commune=commune, level=Level.STANDARD, decision_number="2/QĐ", decision_date=DAY(2020, 1, 1))
-    services.recognition_record(
+    services.recognition_record(by=cast.staff, commune=commune, level=Level.BASIC, decision_number="1/QĐ", decision_date=DAY(2019, 1, 1))
+    services.recognition_record(by=cast.staff, commune=commune, level=Level.STANDARD, decision_number="2/QĐ", decision_date=DAY(2020, 1, 1))
+    services.recognition_record(by=cast.staff, 
         commune=commune, level=Level.STANDARD, decision_number="3/QĐ", decision_date=DAY(2021, 1, 1), action="withdraw",
     )
     communes = Commune.objects.all()

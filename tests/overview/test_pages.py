@@ -6,6 +6,7 @@ import pytest
 
 from communes.models import Commune, CommuneTarget, DistrictTarget, Recognition, Village, VillageRecognition
 from criteria.models import Assessment
+from tests.criteria.helpers import approve
 
 from .conftest import DAY, make_assessment
 
@@ -31,7 +32,7 @@ def cells(html: str, table_id: str, row_attr: str) -> dict:
 
 
 @pytest.mark.parametrize("url", [
-    "/overview/completeness/", "/overview/districts/099/", "/overview/at-risk/", "/overview/targets/",
+    "/overview/completeness/", "/overview/districts/099/", "/overview/at-risk/", "/targets/",
 ])
 def test_anonymous_is_sent_to_login(client, units, url):
     response = client.get(url)
@@ -40,7 +41,7 @@ def test_anonymous_is_sent_to_login(client, units, url):
 
 
 def test_anonymous_cannot_post_a_recognition(client, units):
-    response = client.post("/overview/communes/03364/recognitions/", {"level": "basic"})
+    response = client.post("/communes/03364/recognitions/", {"level": "basic"})
     assert response.status_code == 302
     assert Recognition.objects.count() == 0
 
@@ -102,8 +103,13 @@ def test_dashboard_follows_an_approval_at_once(login, cast, scenario):
     client = login(cast.leader)
     assert kpi(client.get("/dashboard/", {"period": "2021-H1"}).content.decode(), "assessed") == "4/8"
     # when the submitted 09902 is approved (as criteria.services does: status and version change)
-    Assessment.objects.filter(commune=scenario.a2, period="2021-H1").update(status="approved", version=2)
-    assert kpi(client.get("/dashboard/", {"period": "2021-H1"}).content.decode(), "assessed") == "5/8"
+    submitted = Assessment.objects.get(commune=scenario.a2, period="2021-H1")
+    approve(assessment=submitted, by=cast.staff, expected_version=submitted.version)
+    html = client.get("/dashboard/", {"period": "2021-H1"}).content.decode()
+    # the period is closed (cut-off 29/08/2021): an approval made today is left out, and the page says so
+    assert kpi(html, "assessed") == "4/8"
+    assert "1 đánh giá được duyệt sau ngày 29/08/2021 chưa được tính." in html
+    assert kpi(client.get("/dashboard/", {"period": "2021-H1", "on": today_text()}).content.decode(), "assessed") == "5/8"
 
 
 def test_dashboard_without_any_assessment(login, cast, units):
@@ -169,15 +175,15 @@ def test_commune_section_for_a_leader_is_read_only(login, cast, scenario):
 def test_commune_section_for_staff_offers_the_decision_forms(login, cast, scenario):
     Village.objects.create(commune=scenario.muong_nha, name="Co Mận")
     html = login(cast.staff).get("/communes/03364/").content.decode()
-    assert 'action="/overview/communes/03364/recognitions/"' in html
-    assert 'action="/overview/communes/03364/village-recognitions/"' in html
+    assert 'action="/communes/03364/recognitions/"' in html
+    assert 'action="/communes/03364/village-recognitions/"' in html
 
 
 # --------------------------------------------------------------------------------------------------- writes
 
 
 def test_staff_records_a_recognition_and_the_level_follows(login, cast, scenario):
-    response = login(cast.staff).post("/overview/communes/03364/recognitions/", {
+    response = login(cast.staff).post("/communes/03364/recognitions/", {
         "level": "basic", "action": "grant", "decision_number": "1358/QĐ-UBND", "decision_date": "29/07/2021",
         "issuer": "UBND tỉnh",
     })
@@ -190,7 +196,7 @@ def test_staff_records_a_recognition_and_the_level_follows(login, cast, scenario
 
 def test_a_bad_recognition_is_refused_with_a_message(login, cast, scenario):
     client = login(cast.staff)
-    response = client.post("/overview/communes/03364/recognitions/", {
+    response = client.post("/communes/03364/recognitions/", {
         "level": "basic", "action": "grant", "decision_number": "", "decision_date": "31/02/2021", "issuer": "UBND tỉnh",
     }, follow=True)
     assert Recognition.objects.filter(commune=scenario.muong_nha).count() == 0
@@ -199,7 +205,7 @@ def test_a_bad_recognition_is_refused_with_a_message(login, cast, scenario):
 
 @pytest.mark.parametrize("who", ["leader", "officer_b", "officer_a"])
 def test_others_cannot_record_recognitions(login, cast, scenario, who):
-    response = login(getattr(cast, who)).post("/overview/communes/03364/recognitions/", {
+    response = login(getattr(cast, who)).post("/communes/03364/recognitions/", {
         "level": "basic", "action": "grant", "decision_number": "1/QĐ", "decision_date": "01/01/2021", "issuer": "UBND tỉnh",
     })
     assert response.status_code == 403
@@ -209,7 +215,7 @@ def test_others_cannot_record_recognitions(login, cast, scenario, who):
 
 def test_staff_records_a_village_recognition(login, cast, scenario):
     village = Village.objects.create(commune=scenario.muong_nha, name="Co Mận")
-    response = login(cast.staff).post("/overview/communes/03364/village-recognitions/", {
+    response = login(cast.staff).post("/communes/03364/village-recognitions/", {
         "village": str(village.pk), "kind": "ntm", "action": "grant", "decision_number": "2145/QĐ-UBND",
         "decision_date": "20/11/2020", "issuer": "UBND huyện Điện Biên",
     })
@@ -223,7 +229,7 @@ def test_staff_records_a_village_recognition(login, cast, scenario):
 
 def test_leader_cannot_record_a_village_recognition(login, cast, scenario):
     village = Village.objects.create(commune=scenario.muong_nha, name="Co Mận")
-    response = login(cast.leader).post("/overview/communes/03364/village-recognitions/", {
+    response = login(cast.leader).post("/communes/03364/village-recognitions/", {
         "village": str(village.pk), "kind": "ntm", "action": "grant", "decision_number": "1/QĐ", "decision_date": "20/11/2020",
         "issuer": "UBND huyện",
     })
@@ -233,25 +239,25 @@ def test_leader_cannot_record_a_village_recognition(login, cast, scenario):
 
 def test_staff_sets_and_deletes_targets(login, cast, scenario):
     client = login(cast.staff)
-    response = client.post("/overview/targets/?year=2021", {
+    response = client.post("/targets/?year=2021", {
         "action": "commune", "year": "2021", "commune": "03260", "level": "standard", "source": "CV 239/BCĐ-KTN",
     })
     assert response.status_code == 302
-    response = client.post("/overview/targets/?year=2021", {
+    response = client.post("/targets/?year=2021", {
         "action": "district", "year": "2021", "district": "099", "level": "standard", "count": "1", "source": "TB 63/TB-UBND",
     })
     assert response.status_code == 302
     assert list(CommuneTarget.objects.values_list("year", "commune__code", "level", "source")) == [(2021, "03260", "standard", "CV 239/BCĐ-KTN")]
     assert list(DistrictTarget.objects.values_list("year", "district__code", "level", "count")) == [(2021, "099", "standard", 1)]
-    html = client.get("/overview/targets/", {"year": "2021"}).content.decode()
+    html = client.get("/targets/", {"year": "2021"}).content.decode()
     assert "Huyện Tuần Giáo" in html and "CV 239/BCĐ-KTN" in html
     target = CommuneTarget.objects.get()
-    client.post("/overview/targets/?year=2021", {"action": "delete-commune", "pk": str(target.pk), "year": "2021"})
+    client.post("/targets/?year=2021", {"action": "delete-commune", "pk": str(target.pk), "year": "2021"})
     assert CommuneTarget.objects.count() == 0
 
 
 def test_a_refused_target_shows_the_service_message(login, cast, scenario):
-    response = login(cast.staff).post("/overview/targets/?year=2021", {
+    response = login(cast.staff).post("/targets/?year=2021", {
         "action": "district", "year": "2021", "district": "099", "level": "standard", "count": "9",
     })
     assert response.status_code == 200
@@ -263,13 +269,13 @@ def test_a_refused_target_shows_the_service_message(login, cast, scenario):
 def test_others_cannot_change_targets(login, cast, scenario, who):
     CommuneTarget.objects.create(year=2021, commune=scenario.rang_dong, level="standard")
     client = login(getattr(cast, who))
-    html = client.get("/overview/targets/", {"year": "2021"}).content.decode()
+    html = client.get("/targets/", {"year": "2021"}).content.decode()
     assert "Lưu chỉ tiêu" not in html
-    response = client.post("/overview/targets/?year=2021", {
+    response = client.post("/targets/?year=2021", {
         "action": "commune", "year": "2021", "commune": "03364", "level": "basic",
     })
     assert response.status_code == 403
-    response = client.post("/overview/targets/", {"action": "delete-commune", "pk": str(CommuneTarget.objects.get().pk)})
+    response = client.post("/targets/", {"action": "delete-commune", "pk": str(CommuneTarget.objects.get().pk)})
     assert response.status_code == 403
     assert list(CommuneTarget.objects.values_list("commune__code", flat=True)) == ["03260"]
 
@@ -296,3 +302,9 @@ def test_overview_pages_in_english(login, cast, scenario):
     assert "communes meeting all 19 criteria" in html and "Communes closest to the standard" in html
     html = client.get("/communes/03260/").content.decode()
     assert "By the 2021-H1 assessment, 4 criteria are not met:" in html
+
+
+def today_text():
+    from django.utils import timezone
+
+    return timezone.localdate().strftime("%d/%m/%Y")

@@ -5,10 +5,10 @@ from django.core.cache import cache
 from django.test import RequestFactory
 
 from communes.models import CommuneTarget, DistrictTarget, Level, Recognition
-from criteria import summary
-from criteria.overview_views import commune_section, dashboard_block
+from overview import selectors as summary
+from overview.views import commune_section, ntm_block, parse_filters
 
-from .conftest import DAY, make_assessment, make_xa
+from .conftest import DAY, TODAY, frame, make_assessment, make_xa
 
 pytestmark = pytest.mark.django_db
 
@@ -40,56 +40,73 @@ def grow(units, criteria_set):
 
 
 def test_province_summary_queries_do_not_grow(units, grow, django_assert_num_queries):
-    # 1 criteria set, 2 scores by (district, score), 3 levels by (district, level), 4 districts, 5 criteria,
-    # 6 attainment, 7 margin indicators, 8 at-risk values, 9 criterion masks, 10 communes that slipped,
-    # 11 closest candidates, 12 their results, 13 recognitions to the year end, 14 commune targets, 15 district targets
+    # 1 criteria, 2 scores by (district, score), 3 decisions up to the cut-off, 4 xã per district, 5 districts,
+    # 6 attainment (masks summed per criterion), 7 approvals after the cut-off, 8 margin indicators, 9 at-risk
+    # values, 10 masks of both periods, 11 communes that slipped, 12 closest candidates, 13 decisions to the
+    # year end, 14 commune targets, 15 district targets
+    province = frame("2021-H1", province=units.province)
     grow(3)
     with django_assert_num_queries(15):
-        small = summary.province_summary(period="2021-H1", province=units.province)
+        small = summary.province_summary(frame=province)
     grow(3)
     with django_assert_num_queries(15):
-        large = summary.province_summary(period="2021-H1", province=units.province)
+        large = summary.province_summary(frame=province)
     assert (small.communes, large.communes) == (6, 12)
     assert (len(small.at_risk), len(large.at_risk)) == (12, 24)
     assert (len(small.at_risk_criteria), len(large.at_risk_criteria)) == (12, 24)
 
 
 @pytest.mark.parametrize("name, call, expected", [
-    # 1 criteria set, 2 districts, 3 communes with their assessment status
-    ("completeness", lambda units: summary.completeness_board(period="2021-H1", province=units.province), 3),
-    # 1 criteria set, 2 criteria, 3 assessments, 4 criterion results
-    ("matrix", lambda units: summary.score_matrix(period="2021-H1", province=units.province), 4),
+    # 1 districts, 2 communes with their status at the cut-off
+    ("completeness", lambda f, units: summary.completeness_board(frame=f), 2),
+    # 1 criteria, 2 results with their masks, 3 decisions up to the cut-off
+    ("matrix", lambda f, units: summary.score_matrix(frame=f), 3),
     # 1 recognitions, 2 commune targets, 3 district targets
-    ("targets", lambda units: summary.targets_vs_actual(year=2021, province=units.province), 3),
+    ("targets", lambda f, units: summary.targets_vs_actual(year=2021, province=units.province, on=TODAY), 3),
     # 1 the stamp (one statement however many communes)
-    ("stamp", lambda units: summary.overview_stamp(period="2021-H1", province=units.province), 1),
+    ("stamp", lambda f, units: summary.overview_stamp(frame=f), 1),
+    # 1 approvals after the cut-off
+    ("later approvals", lambda f, units: f.approvals_after_cut_off(), 1),
 ])
 def test_selectors_queries_do_not_grow(units, grow, django_assert_num_queries, name, call, expected):
+    province = frame("2021-H1", province=units.province)
     grow(2)
     with django_assert_num_queries(expected):
-        call(units)
+        call(province, units)
     grow(4)
     with django_assert_num_queries(expected):
-        call(units)
+        call(province, units)
+
+
+def test_building_a_frame_costs_the_same_whatever_the_area(units, grow, django_assert_num_queries):
+    # 1 the served province, 2 a set chosen for the period, 3 the set in force (whether the map has districts
+    # is read when first asked)
+    grow(2)
+    with django_assert_num_queries(3):
+        frame("2021-H1")
+    grow(4)
+    with django_assert_num_queries(3):
+        frame("2021-H1")
 
 
 def test_dashboard_block_queries_do_not_grow(units, cast, grow, django_assert_num_queries):
     request = RequestFactory().get("/dashboard/", {"period": "2021-H1"})
     request.user = cast.leader
+    filters = parse_filters(request, today=TODAY)
     grow(2)
-    # cold: 1 provinces, 2 districts, 3 stamp, then the 15 of province_summary
+    # cold: 1 stamp, then the 15 of province_summary
     cache.clear()
-    with django_assert_num_queries(18):
-        dashboard_block(request)
-    # warm: 1 provinces, 2 districts, 3 stamp (the block's HTML comes from the cache)
-    with django_assert_num_queries(3):
-        block = dashboard_block(request)
+    with django_assert_num_queries(16):
+        ntm_block(request, filters)
+    # warm: 1 stamp (the block's HTML comes from the cache)
+    with django_assert_num_queries(1):
+        block = ntm_block(request, filters)
     grow(4)
     cache.clear()
-    with django_assert_num_queries(18):
-        dashboard_block(request)
-    with django_assert_num_queries(3):
-        larger = dashboard_block(request)
+    with django_assert_num_queries(16):
+        ntm_block(request, filters)
+    with django_assert_num_queries(1):
+        larger = ntm_block(request, filters)
     assert block["context"]["html"] != larger["context"]["html"]
 
 
@@ -98,7 +115,7 @@ def test_commune_section_queries_do_not_grow(units, cast, grow, django_assert_nu
     request.user = cast.staff
     grow(1)
     commune = units.district_a.communes.get(code="09910")
-    # 1 assessments, 2 missing criteria, 3 targets, 4 village recognitions, 5 villages (for the staff form)
+    # 1 level from the decisions, 2 criteria counts of its sets, 3 assessments, 4 missing criteria, 5 targets
     with django_assert_num_queries(5):
         commune_section(request, commune=commune)
     grow(5)
@@ -107,16 +124,17 @@ def test_commune_section_queries_do_not_grow(units, cast, grow, django_assert_nu
 
 
 @pytest.mark.parametrize("url, expected", [
-    # 1 session, 2 user, 3 provinces, 4 districts, 5 criteria set, 6 districts, 7 communes with status
-    ("/overview/completeness/?period=2021-H1", 7),
-    # 1 session, 2 user, 3 district, 4 provinces, 5 districts, then 14 (summary: no district list for one
-    # district) + 4 (matrix: set, criteria, assessments, results) + 2 (board: set, communes with status)
-    ("/overview/districts/099/?period=2021-H1", 25),
-    # 1 session, 2 user, 3 provinces, 4 districts, then 15 (summary)
-    ("/overview/at-risk/?period=2021-H1", 19),
-    # 1 session, 2 user, 3 provinces, 4 districts, 5 default period (filters), 6 recognitions, 7 commune targets,
-    # 8 district targets, 9 commune targets listed, 10 district targets listed
-    ("/overview/targets/?year=2021", 10),
+    # 1 session, 2 user, 3 provinces, 4 districts, the frame (5 a set chosen for the period, 6 the set in force),
+    # then the board (7 districts, 8 communes with their status then)
+    ("/overview/completeness/?period=2021-H1", 8),
+    # 1 session, 2 user, 3 district, 4 provinces, 5 districts, 6-7 the frame, then 15 (summary) + 2 (matrix:
+    # results with masks, decisions; criteria come from the summary) + 2 (board: districts, communes)
+    ("/overview/districts/099/?period=2021-H1", 26),
+    # 1 session, 2 user, 3 provinces, 4 districts, 5-6 the frame, then 15 (summary)
+    ("/overview/at-risk/?period=2021-H1", 21),
+    # 1 session, 2 user, 3 the served province, 4 recognitions, 5 commune targets, 6 district targets,
+    # 7 commune targets listed, 8 district targets listed
+    ("/targets/?year=2021", 8),
 ])
 def test_pages_queries_do_not_grow(login, cast, grow, django_assert_num_queries, url, expected):
     client = login(cast.leader)
@@ -132,14 +150,15 @@ def test_pages_queries_do_not_grow(login, cast, grow, django_assert_num_queries,
 def test_summary_api_queries_do_not_grow(api, cast, units, grow, django_assert_num_queries):
     client = api(cast.leader)
     grow(2)
-    # cold: 1 province, 2 stamp, then the 15 of province_summary; warm: 1 province, 2 stamp
+    # cold: 1 province, 2-3 the frame (a set chosen for the period, the set in force), 4 stamp, then the 15 of
+    # province_summary; warm: the province, the frame and the stamp
     cache.clear()
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(19):
         client.get("/api/v1/summary/", {"period": "2021-H1", "province": "11"})
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(4):
         client.get("/api/v1/summary/", {"period": "2021-H1", "province": "11"})
     grow(4)
     cache.clear()
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(19):
         response = client.get("/api/v1/summary/", {"period": "2021-H1", "province": "11"})
     assert response.json()["communes"] == 12

@@ -1,4 +1,4 @@
-"""The selectors of criteria.summary against figures computed by hand on the scenario of conftest.py."""
+"""The selectors of overview.selectors against figures computed by hand on the scenario of conftest.py."""
 
 import datetime
 from decimal import Decimal
@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 
 from communes.models import Level
-from criteria import summary
 from criteria.models import AssessmentStatus, CriteriaSet
+from overview import selectors as summary
 
-from .conftest import DAY, make_assessment, make_criteria_set, make_xa, recognise
+from .conftest import DAY, TODAY, frame, make_assessment, make_criteria_set, make_xa, moment, recognise
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def zero_scores(**counts):
 def test_province_summary_counts_approved_xa_of_the_province(scenario):
     # given the scenario (approved xã of province 11 in 2021-H1: 03260=15, 09901=19, 03364=3, 03295=15)
     # when summarising the province
-    result = summary.province_summary(period="2021-H1", province=scenario.province)
+    result = summary.province_summary(frame=frame("2021-H1", province=scenario.province))
     # then the township at 19, the submitted/draft/returned ones and province 12 are not counted
     assert result.communes == 4
     assert result.communes_total == 8  # xã of province 11: 03260 09901 09902 03364 03295 10001 10002 10003
@@ -39,7 +39,7 @@ def test_province_summary_counts_approved_xa_of_the_province(scenario):
 
 
 def test_province_summary_districts_include_the_empty_district(scenario):
-    result = summary.province_summary(period="2021-H1", province=scenario.province)
+    result = summary.province_summary(frame=frame("2021-H1", province=scenario.province))
     rows = [
         (row.code, row.communes, row.communes_total, row.avg_criteria, row.met_all_19, row.below_5, row.by_level)
         for row in result.districts
@@ -53,7 +53,7 @@ def test_province_summary_districts_include_the_empty_district(scenario):
 
 
 def test_province_summary_attainment_per_criterion(scenario):
-    result = summary.province_summary(period="2021-H1", province=scenario.province)
+    result = summary.province_summary(frame=frame("2021-H1", province=scenario.province))
     by_number = {row.number: (row.communes_met, row.communes_basically_met) for row in result.criteria}
     # 1-3: all four; 4-15: all but 03364 (3 met); 16, 17: 09901 met, 03260 basically; 18: 09901, 03295 basically
     assert by_number == {
@@ -64,7 +64,7 @@ def test_province_summary_attainment_per_criterion(scenario):
 
 
 def test_include_submitted_adds_submitted_assessments_only(scenario):
-    result = summary.province_summary(period="2021-H1", province=scenario.province, include_submitted=True)
+    result = summary.province_summary(frame=frame("2021-H1", province=scenario.province, include_submitted=True))
     assert result.communes == 5  # + 09902 (10, submitted); draft and returned stay out
     assert result.avg_criteria == Decimal("12.40")  # 62 / 5
     assert result.by_score == zero_scores(**{"3": 1, "10": 1, "15": 2, "19": 1})
@@ -72,7 +72,7 @@ def test_include_submitted_adds_submitted_assessments_only(scenario):
 
 
 def test_one_district(scenario):
-    result = summary.province_summary(period="2021-H1", province=scenario.province, district=scenario.units.district_b)
+    result = summary.province_summary(frame=frame("2021-H1", district=scenario.units.district_b))
     assert (result.communes, result.communes_total, result.avg_criteria) == (2, 5, Decimal("9.00"))
     assert [row.code for row in result.districts] == ["100"]
     assert result.by_level == {"none": 4, "basic": 1, "standard": 0, "advanced": 0, "model": 0}
@@ -82,7 +82,7 @@ def test_one_district(scenario):
 
 
 def test_whole_country_counts_every_province(scenario):
-    result = summary.province_summary(period="2021-H1")
+    result = summary.province_summary(frame=frame("2021-H1", province=None))
     assert result.communes == 5  # + 03400 of province 12 (19)
     assert result.met_all_19 == 2
     assert [row.code for row in result.districts] == ["099", "100", "101", "105"]
@@ -90,7 +90,7 @@ def test_whole_country_counts_every_province(scenario):
 
 
 def test_missing_period_gives_zeros_not_errors(scenario):
-    result = summary.province_summary(period="2019-H1", province=scenario.province, criteria_set="test-set")
+    result = summary.province_summary(frame=frame("2019-H1", province=scenario.province, criteria_set="test-set"))
     assert (result.communes, result.avg_criteria, result.met_all_19, result.below_5) == (0, None, 0, 0)
     assert result.by_score == zero_scores()
     assert [row.communes for row in result.districts] == [0, 0, 0]
@@ -103,12 +103,12 @@ def test_bad_period_raises_validation_error(scenario):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as error:
-        summary.province_summary(period="2021-H3")
+        summary.province_summary(frame=frame("2021-H3", province=None))
     assert error.value.messages == ["Kỳ không hợp lệ: “2021-H3”. Dùng dạng 2021-H1, 2021-H2 hoặc 2021."]
 
 
 def test_at_risk_indicators_use_the_region_threshold_and_the_margin(scenario):
-    result = summary.province_summary(period="2021-H1", province=scenario.province)
+    result = summary.province_summary(frame=frame("2021-H1", province=scenario.province))
     rows = [(i.commune, i.indicator, i.comparator, i.value, i.threshold, i.margin) for i in result.at_risk]
     # 03260 2.2 = 72: TDMNPB threshold 70 (not "*" 80), within 5 → at risk; 09901 2.2 = 76 > 75 → safe;
     # 09901 11.2 = 12 at "≤ 12" within 1 → at risk; 03364 2.2 = 65 not met; 5.2 has no margin; 6.2 is judged.
@@ -133,17 +133,17 @@ def test_at_risk_falls_back_to_all_regions_and_honours_extremely_disadvantaged(s
     make_assessment(plain, "2021-H1", criteria_set=scenario.criteria_set, met=2, values={"2.2": (83, True)})
     make_assessment(hard, "2021-H1", criteria_set=scenario.criteria_set, met=2, values={"2.2": (83, True)})
     # when / then
-    result = summary.province_summary(period="2021-H1", province=province)
+    result = summary.province_summary(frame=frame("2021-H1", province=province))
     assert [(i.commune, i.threshold) for i in result.at_risk] == [("00460", Decimal("80"))]
 
 
 def test_at_risk_with_submitted_values(scenario):
-    result = summary.province_summary(period="2021-H1", province=scenario.province, include_submitted=True)
+    result = summary.province_summary(frame=frame("2021-H1", province=scenario.province, include_submitted=True))
     assert [(i.commune, i.indicator) for i in result.at_risk] == [("03260", "2.2"), ("09901", "11.2"), ("09902", "2.2")]
 
 
 def test_slipped_criteria_compare_with_the_previous_period(scenario):
-    result = summary.province_summary(period="2021-H1", province=scenario.province)
+    result = summary.province_summary(frame=frame("2021-H1", province=scenario.province))
     rows = [(i.commune, i.criterion, i.criterion_name, i.previous_period, i.status) for i in result.at_risk_criteria]
     # 03260: 16 met in 2020-H2, now "cơ bản đạt"; 03364: 4 and 5 met before, not now;
     # 03295's 2020-H2 assessment was only submitted: not counted
@@ -155,7 +155,7 @@ def test_slipped_criteria_compare_with_the_previous_period(scenario):
 
 
 def test_slipped_criteria_with_submitted_count_submitted_on_both_sides(scenario):
-    result = summary.province_summary(period="2021-H1", province=scenario.province, include_submitted=True)
+    result = summary.province_summary(frame=frame("2021-H1", province=scenario.province, include_submitted=True))
     assert [(i.commune, i.criterion, i.status) for i in result.at_risk_criteria] == [
         ("03260", 16, "basically_met"), ("03295", 16, "not_met"),
         ("03364", 4, "not_met"), ("03364", 5, "not_met"),
@@ -166,12 +166,12 @@ def test_slipped_criteria_ignore_another_criteria_set(scenario):
     # given 09901 met everything in 2020-H2 under another set, and 03260's 2021-H1 only compares within test-set
     other = make_criteria_set("other-set")
     make_assessment(scenario.muong_ang, "2020-H2", criteria_set=other, met=19)
-    result = summary.province_summary(period="2021-H1", province=scenario.province)
+    result = summary.province_summary(frame=frame("2021-H1", province=scenario.province))
     assert [i.commune for i in result.at_risk_criteria] == ["03260", "03364", "03364"]
 
 
 def test_closest_to_standard_ranks_by_met_then_code_and_names_missing(scenario):
-    result = summary.province_summary(period="2021-H1", province=scenario.province)
+    result = summary.province_summary(frame=frame("2021-H1", province=scenario.province))
     closest = [(c.commune, c.met_count, c.missing_count, c.level) for c in result.closest_to_standard]
     # 09901 is at 19; 03260 and 03295 tie at 15: code breaks the tie
     assert closest == [("03260", 15, 4, "none"), ("03295", 15, 4, "basic"), ("03364", 3, 16, "none")]
@@ -184,10 +184,11 @@ def test_closest_to_standard_ranks_by_met_then_code_and_names_missing(scenario):
 
 
 def test_closest_to_standard_leaves_out_recognised_communes_and_respects_the_limit(scenario):
-    # given a standard commune that slipped to 18
+    # given a standard commune (recognised in 2020) that slipped to 18
     slipped = make_xa("09903", "Xã A Ba", district=scenario.units.district_a, level=Level.STANDARD)
+    recognise(slipped, Level.STANDARD, DAY(2020, 6, 1))
     make_assessment(slipped, "2021-H1", criteria_set=scenario.criteria_set, met=18)
-    result = summary.province_summary(period="2021-H1", province=scenario.province, closest_limit=2)
+    result = summary.province_summary(frame=frame("2021-H1", province=scenario.province), closest_limit=2)
     assert [c.commune for c in result.closest_to_standard] == ["03260", "03295"]
 
 
@@ -203,7 +204,7 @@ def test_targets_vs_actual_from_decisions_up_to_the_year_end(scenario):
     DistrictTarget.objects.create(year=2021, district=scenario.units.district_b, level=Level.BASIC, count=1)
     # a decision after the year end does not count for 2021
     recognise(scenario.muong_nha, Level.BASIC, DAY(2022, 3, 1))
-    result = summary.targets_vs_actual(year=2021, province=scenario.province)
+    result = summary.targets_vs_actual(year=2021, province=scenario.province, on=TODAY)
     assert result.as_of == datetime.date(2021, 12, 31)
     assert [(r.commune, r.level, r.level_at, r.achieved, r.source) for r in result.communes] == [
         ("03260", "standard", "none", False, "CV 239"),
@@ -223,23 +224,23 @@ def test_targets_as_of_today_in_the_current_year_and_withdrawals_step_down(scena
 
     DistrictTarget.objects.create(year=2021, district=scenario.units.district_a, level=Level.STANDARD, count=1)
     recognise(scenario.a1, Level.STANDARD, DAY(2021, 5, 1), action="withdraw")
-    result = summary.targets_vs_actual(year=2021, province=scenario.province, today=DAY(2021, 6, 30))
+    result = summary.targets_vs_actual(year=2021, province=scenario.province, on=DAY(2021, 6, 30))
     assert result.as_of == DAY(2021, 6, 30)
     assert [(r.district, r.actual) for r in result.districts] == [("099", 0)]  # standard withdrawn → basic
-    assert summary.targets_vs_actual(year=2030, province=scenario.province).is_empty
+    assert summary.targets_vs_actual(year=2030, province=scenario.province, on=TODAY).is_empty
 
 
 def test_province_summary_carries_the_targets_of_the_period_year(scenario):
     from communes.models import DistrictTarget
 
     DistrictTarget.objects.create(year=2021, district=scenario.units.district_a, level=Level.STANDARD, count=1)
-    result = summary.province_summary(period="2021-H1", province=scenario.province)
+    result = summary.province_summary(frame=frame("2021-H1", province=scenario.province))
     assert result.targets.year == 2021
     assert [(r.district, r.actual) for r in result.targets.districts] == [("099", 1)]
 
 
 def test_completeness_board_counts_and_names_communes(scenario):
-    board = summary.completeness_board(period="2021-H1", province=scenario.province)
+    board = summary.completeness_board(frame=frame("2021-H1", province=scenario.province))
     assert [(row.code, row.total, row.counts) for row in board.districts] == [
         ("099", 3, {"none": 0, "draft": 0, "submitted": 1, "returned": 0, "approved": 2}),
         ("100", 5, {"none": 1, "draft": 1, "submitted": 0, "returned": 1, "approved": 2}),
@@ -254,49 +255,56 @@ def test_completeness_board_counts_and_names_communes(scenario):
 
 
 def test_completeness_board_for_a_period_without_assessments(scenario):
-    board = summary.completeness_board(period="2022-H2", criteria_set=scenario.criteria_set, province=scenario.province)
+    board = summary.completeness_board(frame=frame("2022-H2", criteria_set=scenario.criteria_set, province=scenario.province))
     assert board.totals == {"none": 8, "draft": 0, "submitted": 0, "returned": 0, "approved": 0}
     assert [c.code for c in board.districts[0].communes["none"]] == ["03260", "09901", "09902"]
 
 
 def test_score_matrix_rows_and_cells(scenario):
-    matrix = summary.score_matrix(period="2021-H1", province=scenario.province)
+    matrix = summary.score_matrix(frame=frame("2021-H1", province=scenario.province))
     assert [number for number, _name in matrix.criteria] == list(range(1, 20))
     assert [(r.commune, r.met_count, r.status) for r in matrix.rows] == [
         ("03260", 15, "approved"), ("09901", 19, "approved"), ("03295", 15, "approved"), ("03364", 3, "approved"),
     ]
     assert matrix.rows[0].cells == ["met"] * 15 + ["basically_met", "basically_met", "not_met", "not_met"]
     assert matrix.rows[3].cells == ["met"] * 3 + ["not_met"] * 16
-    with_submitted = summary.score_matrix(period="2021-H1", district=scenario.units.district_a, include_submitted=True)
+    with_submitted = summary.score_matrix(frame=frame("2021-H1", district=scenario.units.district_a, include_submitted=True))
     assert [(r.commune, r.status) for r in with_submitted.rows] == [("03260", "approved"), ("09901", "approved"), ("09902", "submitted")]
 
 
-def test_criteria_set_for_period_is_the_most_used_then_the_fallback(scenario):
-    other = make_criteria_set("aaa-set")
-    assert summary.criteria_set_for_period("2021-H1").code == "test-set"
-    # a tie goes to the smaller code
-    make_assessment(scenario.b3, "2024-H1", criteria_set=other, met=1)
-    make_assessment(scenario.b2, "2024-H1", criteria_set=scenario.criteria_set, met=1)
-    assert summary.criteria_set_for_period("2024-H1").code == "aaa-set"
-    # no assessment: the set in force by year (when it exists)
-    old, _ = CriteriaSet.objects.get_or_create(code="2016-2020", defaults={"name": "QĐ 1980"})
-    new, _ = CriteriaSet.objects.get_or_create(code="2021-2025", defaults={"name": "QĐ 318"})
-    assert summary.criteria_set_for_period("2021-H2") == old
-    assert summary.criteria_set_for_period("2022-H1") == new
+def test_a_period_uses_the_set_in_force_at_its_end_unless_staff_chose_another(scenario, cast):
+    from communes.periods import parse_period
+    from criteria.frame import SetBasis, period_set
+    from criteria.models import PeriodSet
+
+    # test-set is in force from 01/01/2020 to 07/03/2022, after the shipped 2016-2020 (from 01/12/2016)
+    assert period_set(parse_period("2021-H1")) == (scenario.criteria_set, SetBasis.IN_FORCE)
+    assert period_set(parse_period("2019")) == (CriteriaSet.objects.get(code="2016-2020"), SetBasis.IN_FORCE)
+    # 2022-H1 ends after QĐ 318 took effect (08/03/2022): the 2021-2025 set
+    assert period_set(parse_period("2022-H1"))[0].code == "2021-2025"
+    # 2026-H1 ends after QĐ 51/2025/QĐ-TTg took effect (15/02/2026)
+    assert period_set(parse_period("2026-H1"))[0].code == "2026-2030"
+    # province staff choose another set for a transition period
+    PeriodSet.objects.create(period="2022-H1", criteria_set=scenario.criteria_set, set_by=cast.staff)
+    assert period_set(parse_period("2022-H1")) == (scenario.criteria_set, SetBasis.OVERRIDE)
+    # a frame asked for another set says so
+    explicit = frame("2021-H1", criteria_set="2016-2020")
+    assert (explicit.criteria_set.code, explicit.set_basis, explicit.period_criteria_set) == (
+        "2016-2020", SetBasis.EXPLICIT, scenario.criteria_set,
+    )
 
 
-def test_criteria_set_for_period_none_when_nothing_fits(db):
-    CriteriaSet.objects.filter(code__in=["2016-2020", "2021-2025"]).delete()
-    assert summary.criteria_set_for_period("2019") is None
-    empty = summary.province_summary(period="2019")
-    assert (empty.criteria_set, empty.communes, empty.criteria) == (None, 0, [])
+def test_no_set_in_force_gives_an_empty_summary(db):
+    CriteriaSet.objects.all().delete()
+    empty = summary.province_summary(frame=frame("2019", province=None))
+    assert (empty.criteria_set, empty.communes, empty.criteria, empty.criteria_count) == (None, 0, [], 0)
 
 
 def test_latest_period(scenario):
     assert summary.latest_period() == "2021-H1"
     make_assessment(scenario.b3, "2021-H2", criteria_set=scenario.criteria_set, status=AssessmentStatus.SUBMITTED, met=1)
     assert summary.latest_period() == "2021-H1"
-    assert summary.latest_period(include_submitted=True) == "2021-H2"
+    assert summary.latest_period(any_status=True) == "2021-H2"
 
 
 def test_default_period_skips_a_period_whose_approvals_have_only_begun(scenario):
@@ -316,7 +324,7 @@ def test_default_period_is_none_without_counted_assessments(units):
 
 
 def test_as_api_dict_has_the_fixed_fields_of_api_md(scenario):
-    document = summary.province_summary(period="2021-H1", province=scenario.province).as_api_dict()
+    document = summary.province_summary(frame=frame("2021-H1", province=scenario.province)).as_api_dict()
     assert list(document)[:10] == [
         "period", "communes", "avg_criteria", "met_all_19", "below_5", "by_score", "by_level", "districts", "criteria", "at_risk",
     ]
@@ -336,7 +344,7 @@ def test_as_api_dict_has_the_fixed_fields_of_api_md(scenario):
 
 
 def test_commune_overview_for_a_commune_not_yet_recognised(scenario):
-    overview = summary.commune_overview(commune=scenario.rang_dong)
+    overview = summary.commune_overview(commune=scenario.rang_dong, on=TODAY)
     assert [(p.period, p.met_count, p.status) for p in overview.assessments] == [("2021-H1", 15, "approved"), ("2020-H2", 16, "approved")]
     assert (overview.latest.period, overview.latest.met_count) == ("2021-H1", 15)
     assert overview.next_level.level == "standard"
@@ -348,51 +356,50 @@ def test_commune_overview_for_a_commune_not_yet_recognised(scenario):
 
 def test_commune_overview_for_a_standard_commune(scenario):
     # given 09901 (standard) whose latest approved assessment has 19, and no advanced-set assessment
-    overview = summary.commune_overview(commune=scenario.a1)
+    overview = summary.commune_overview(commune=scenario.a1, on=TODAY)
     assert overview.next_level.level == "advanced"
     assert (overview.next_level.missing, overview.next_level.basis_period) == ([], None)
     assert overview.slipping == []
     # when an advanced-set assessment exists, its unmet criteria are listed
-    CriteriaSet.objects.filter(code=summary.ADVANCED_SET).delete()  # the shipped skeleton, if loaded
-    advanced = make_criteria_set(summary.ADVANCED_SET)
+    advanced = make_criteria_set("advanced-set", kind="advanced")
     make_assessment(scenario.a1, "2021-H1", criteria_set=advanced, met=17)
-    overview = summary.commune_overview(commune=scenario.a1)
+    overview = summary.commune_overview(commune=scenario.a1, on=TODAY)
     assert [m.number for m in overview.next_level.missing] == [18, 19]
-    assert overview.next_level.basis_set == summary.ADVANCED_SET
+    assert overview.next_level.basis_set == "advanced-set"
     assert overview.latest.criteria_set == "test-set"
 
 
 def test_commune_overview_flags_a_recognised_commune_slipping(scenario):
-    from communes.models import Commune
-
-    Commune.objects.filter(pk=scenario.rang_dong.pk).update(level=Level.ADVANCED)
-    scenario.rang_dong.refresh_from_db()
-    overview = summary.commune_overview(commune=scenario.rang_dong)
+    recognise(scenario.rang_dong, Level.ADVANCED, DAY(2022, 1, 10))
+    overview = summary.commune_overview(commune=scenario.rang_dong, on=TODAY)
     assert [m.number for m in overview.slipping] == [16, 17, 18, 19]
     assert overview.next_level.level == "model"
     assert overview.next_level.conditions == summary.MODEL_CONDITIONS
 
 
 def test_commune_overview_without_assessments(scenario):
-    overview = summary.commune_overview(commune=scenario.b3)
+    overview = summary.commune_overview(commune=scenario.b3, on=TODAY)
     assert (overview.assessments, overview.latest, overview.next_level.missing) == ([], None, [])
     assert overview.next_level.basis_period is None
 
 
 def test_overview_stamp_changes_with_the_data_it_summarises(scenario):
     from communes.models import CommuneTarget
-    from criteria.models import Assessment
+    from criteria.models import ResultRecord
 
-    before = summary.overview_stamp(period="2021-H1", province=scenario.province)
-    assert summary.overview_stamp(period="2021-H1", province=scenario.province) == before
-    Assessment.objects.filter(commune=scenario.muong_nha, period="2021-H1").update(version=2)
-    after_write = summary.overview_stamp(period="2021-H1", province=scenario.province)
+    province = frame("2021-H1", province=scenario.province)
+    before = summary.overview_stamp(frame=province)
+    assert summary.overview_stamp(frame=province) == before
+    # a record closed (a reopen) or written changes it
+    ResultRecord.objects.filter(commune=scenario.muong_nha, period="2021-H1").update(valid_to=moment(DAY(2022, 2, 1)))
+    after_write = summary.overview_stamp(frame=province)
     assert after_write != before
     CommuneTarget.objects.create(year=2021, commune=scenario.b1, level=Level.BASIC)
-    assert summary.overview_stamp(period="2021-H1", province=scenario.province) != after_write
-    # another province's assessments do not change this province's stamp
-    stamp = summary.overview_stamp(period="2021-H1", province=scenario.province)
-    Assessment.objects.filter(commune__code="03400").update(version=5)
-    assert summary.overview_stamp(period="2021-H1", province=scenario.province) == stamp
-    assert summary.overview_stamp(period="2021-H1", district=scenario.units.district_a) != stamp
-
+    assert summary.overview_stamp(frame=province) != after_write
+    # another province's results do not change this province's stamp
+    stamp = summary.overview_stamp(frame=province)
+    ResultRecord.objects.filter(commune__code="03400").update(valid_to=moment(DAY(2022, 2, 1)))
+    assert summary.overview_stamp(frame=province) == stamp
+    assert summary.overview_stamp(frame=frame("2021-H1", district=scenario.units.district_a)) != stamp
+    # and the cut-off is part of it
+    assert summary.overview_stamp(frame=province.with_cut_off(DAY(2021, 7, 1))) != stamp

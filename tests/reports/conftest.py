@@ -23,9 +23,17 @@ from urllib.parse import quote
 import pytest
 from celery import current_app
 from django.db import connection
+from django.utils import timezone
 
-from communes.models import Level
-from criteria.models import Assessment, AssessmentStatus, CriteriaSet, CriterionResult, CriterionStatus
+from communes.models import Level, Recognition
+from criteria.models import (
+    Assessment,
+    AssessmentStatus,
+    CriteriaSet,
+    CriterionResult,
+    CriterionStatus,
+    ResultRecord,
+)
 from directives.models import Document, DocumentKind, Task, TaskStatus
 from ocop import rules
 from ocop import services as ocop_services
@@ -46,6 +54,9 @@ WORKER_ENV = {
     "DB_CONN_MAX_AGE": "0",
 }
 PERIOD = "2021-H1"
+# The period's closing date (30/06/2021 + 60 days): a 2021-H1 report is as of this day, so the fixture's
+# approvals, decisions, certificates and deadlines are dated around it.
+CUT_OFF = datetime.date(2021, 8, 29)
 SCORES_A = [19, 14, 12, 9, 4]
 SCORES_B = [17, 8]
 
@@ -127,6 +138,7 @@ class ReportProvince:
 
 
 def _assess(commune, criteria_set, criteria, score, status=AssessmentStatus.APPROVED):
+    """An assessment with its criterion results and the result record the service writes (from 15/07/2021)."""
     assessment = Assessment.objects.create(
         commune=commune, period=PERIOD, criteria_set=criteria_set, status=status, met_count=score
     )
@@ -136,6 +148,11 @@ def _assess(commune, criteria_set, criteria, score, status=AssessmentStatus.APPR
             status=CriterionStatus.MET if criterion.number <= score else CriterionStatus.NOT_MET,
         )
         for criterion in criteria
+    )
+    ResultRecord.objects.create(
+        assessment=assessment, commune=commune, period=PERIOD, criteria_set=criteria_set, status=status,
+        valid_from=timezone.make_aware(datetime.datetime(2021, 7, 15, 10)), met_count=score,
+        met_mask=sum(1 << criterion.number for criterion in criteria if criterion.number <= score), version=1,
     )
     return assessment
 
@@ -151,12 +168,14 @@ def report_province(units, cast, agency) -> ReportProvince:
         _assess(commune, criteria_set, criteria, score)
     # A submitted assessment is not counted (the township is not a xã and is never counted either).
     _assess(units.communes_a[0], criteria_set, criteria, 2, status=AssessmentStatus.SUBMITTED)
-    communes_a[0].level = Level.STANDARD
-    communes_a[0].save(update_fields=["level"])
-    communes_b[0].level = Level.BASIC
-    communes_b[0].save(update_fields=["level"])
+    for commune, level in ((communes_a[0], Level.STANDARD), (communes_b[0], Level.BASIC)):
+        Recognition.objects.create(
+            commune=commune, level=level, decision_number="1358/QĐ-UBND", decision_date=datetime.date(2021, 7, 29),
+        )
+        commune.level = level
+        commune.save(update_fields=["level"])
 
-    today = rules.programme_today()
+    today = CUT_OFF
     group = ProductGroup.objects.get(regime=rules.REGIME_148, code="I.2.a")
     products = []
     for index, (commune, score, day) in enumerate([

@@ -1,12 +1,14 @@
 """The PDF itself: administrative-document layout, the fixture province's figures, embedded Vietnamese font."""
 
 import copy
+import datetime
 import subprocess
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
+from communes.models import Recognition
 from reports import rendering, services
 from reports.models import Report, ReportKind, ReportStatus
 
@@ -129,10 +131,11 @@ def test_rendering_again_from_the_snapshot_gives_the_same_text_after_data_change
     # given a done report
     report = _request(cast.leader)
     before = pdf_text(report.file.read())
-    # when the data change (a xã is recognised) and the report is rendered again from its snapshot
-    commune = report_province.communes_b[1]
-    commune.level = "standard"
-    commune.save(update_fields=["level"])
+    # when the data change (a xã is found recognised before the cut-off) and the report is rendered again
+    Recognition.objects.create(
+        commune=report_province.communes_b[1], level="standard", decision_number="1400/QĐ-UBND",
+        decision_date=datetime.date(2021, 8, 1),
+    )
     services.report_rerender(report=report)
     report.refresh_from_db()
     # then the text is identical, still one file, still DONE; a fresh snapshot would differ
@@ -181,6 +184,7 @@ def test_report_figures_equal_the_summary_apis(report_province, cast, api):
         (d["code"], d["communes"], d["met_all_19"]) for d in ntm["districts"]
     ]
     assert [c["communes_met"] for c in summary["criteria"]] == [c["communes_met"] for c in ntm["criteria"]]
-    ocop_api = api(cast.leader).get("/api/v1/ocop/summary/").json()
+    assert summary["as_of"] == report.snapshot["cut_off"] == "2021-08-29"
+    ocop_api = api(cast.leader).get("/api/v1/ocop/summary/", {"on": report.snapshot["cut_off"]}).json()
     assert (ocop_api["products"], ocop_api["expiring_90_days"]) == (ocop["products"], ocop["expiring_90_days"]) == (4, 1)
     assert ocop_api["by_stars"] == {str(row["stars"]): row["products"] for row in ocop["by_stars"]}

@@ -1,14 +1,18 @@
 """THE selectors of the province overview: one module read by the pages, the summary API and the PDF reports.
 
-Every function takes keyword arguments, reads through a fixed number of aggregated queries (GROUP BY in the
-database; the number of queries never grows with the number of communes) and returns plain dataclasses, so a
-figure can never differ between the dashboard, ``/api/v1/summary/`` and a report.
+Every selector takes a resolved frame (criteria.frame.build_frame: period, criteria set, map, area and
+cut-off date), reads through a fixed number of aggregated queries (the number of queries never grows with the
+number of communes) and returns plain dataclasses, so a figure can never differ between the dashboard,
+``/api/v1/summary/`` and a report.
 
 Rules shared by all selectors:
 - Only xã-kind communes take part in the programme; wards and townships are never counted.
-- Figures count approved assessments only; ``include_submitted=True`` adds submitted ones.
-- One criteria set per period: the one most assessments of the period use (``criteria_set_for_period``);
-  an assessment of the same period under another set is not counted.
+- Figures count the results standing at the end of the frame's cut-off day (criteria.models.ResultRecord):
+  approved ones, plus submitted ones with ``include_submitted``. A result approved later, or reopened and
+  changed later, never alters an earlier cut-off's figures.
+- One criteria set per frame (the period's, or one asked for explicitly); the number of criteria, their
+  names and numbers come from the set.
+- Commune levels are those given by the recognition decisions dated on or before the cut-off.
 """
 
 from __future__ import annotations
@@ -21,55 +25,42 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 from django.db.models import (
-    BigIntegerField,
     Case,
     Count,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     FilteredRelation,
-    Func,
-    IntegerField,
     OuterRef,
     Q,
     Subquery,
     Sum,
-    Value,
     When,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from communes.models import (
-    LEVEL_ORDER,
-    Commune,
-    CommuneKind,
-    CommuneTarget,
-    District,
-    DistrictTarget,
-    Level,
-    Region,
-    level_rank,
-)
-from communes.periods import Period, parse_period
-from communes.selectors import levels_at
-
-from .models import (
+from communes.models import LEVEL_ORDER, Commune, CommuneKind, CommuneTarget, Level, Region, level_rank
+from communes.periods import parse_period
+from communes.selectors import TargetsVsActual, levels_at, targets_vs_actual
+from criteria.frame import Frame
+from criteria.models import (
     ALL_REGIONS,
     Assessment,
     AssessmentStatus,
+    AssessmentTransition,
     Comparator,
-    CriteriaSet,
     Criterion,
     CriterionResult,
     CriterionStatus,
     Indicator,
-    IndicatorValue,
+    RecordValue,
+    ResultRecord,
+    SetKind,
 )
 
-CRITERIA_COUNT = 19
-BELOW = 5  # "xã dưới 5 tiêu chí": the lowest band of the provincial reports
+BELOW = 5  # "xã dưới 5 tiêu chí": the lowest band of the province's reports (TB 63/TB-UBND)
 CLOSEST_LIMIT = 10
 RECOGNISED_LEVELS = [Level.STANDARD, Level.ADVANCED, Level.MODEL]
 BOARD_STATUSES = ["none", *(status.value for status in (
@@ -172,60 +163,23 @@ class ClosestCommune:
 
 
 @dataclass
-class CommuneTargetRow:
-    commune: str
-    commune_name: str
-    district: str | None
-    level: str  # the target level
-    level_at: str  # the level held at ``as_of``
-    achieved: bool
-    source: str
-
-
-@dataclass
-class DistrictTargetRow:
-    district: str
-    district_name: str
-    level: str
-    target: int
-    actual: int  # xã-kind communes of the district holding at least ``level`` at ``as_of``
-
-    @property
-    def achieved(self) -> bool:
-        return self.actual >= self.target
-
-
-@dataclass
-class LevelTargetRow:
-    level: str
-    target: int  # communes planned to reach this level in the year
-    achieved: int  # of those, how many hold at least that level at ``as_of``
-
-
-@dataclass
-class TargetsVsActual:
-    year: int
-    as_of: datetime.date
-    communes: list[CommuneTargetRow]
-    districts: list[DistrictTargetRow]
-    by_level: list[LevelTargetRow]
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.communes and not self.districts
-
-
-@dataclass
 class ProvinceSummary:
     period: str
     criteria_set: str | None
     province: str | None
     district: str | None
     include_submitted: bool
+    as_of: datetime.date
+    as_of_is_default: bool
+    closing_date: datetime.date
+    set_basis: str
+    criteria_count: int
+    has_districts: bool
+    later_approvals: int  # assessments of the period approved after the cut-off day (not counted here)
     communes: int
     communes_total: int
     avg_criteria: Decimal | None
-    met_all_19: int
+    met_all_19: int  # met every criterion of the set (the API keeps the name)
     below_5: int
     with_basically_met: int
     by_score: dict[str, int]
@@ -291,7 +245,12 @@ class ProvinceSummary:
                 {"commune": item.commune, "indicator": item.indicator, "value": _number(item.value), "threshold": _number(item.threshold)}
                 for item in self.at_risk
             ],
+            "as_of": self.as_of.isoformat(),
             "criteria_set": self.criteria_set,
+            "criteria_count": self.criteria_count,
+            "set_basis": self.set_basis,
+            "closing_date": self.closing_date.isoformat(),
+            "later_approvals": self.later_approvals,
             "province": self.province,
             "district": self.district,
             "include_submitted": self.include_submitted,
@@ -351,6 +310,7 @@ class BoardRow:
 class CompletenessBoard:
     period: str
     criteria_set: str | None
+    as_of: datetime.date
     districts: list[BoardRow]
     totals: dict[str, int]
     total: int
@@ -376,6 +336,7 @@ class MatrixRow:
 class ScoreMatrix:
     period: str
     criteria_set: str | None
+    as_of: datetime.date
     criteria: list[tuple[int, str]]
     rows: list[MatrixRow]
 
@@ -387,6 +348,7 @@ class AssessmentPoint:
     status: str
     met_count: int
     basically_met_count: int
+    criteria_count: int
 
 
 @dataclass
@@ -403,6 +365,7 @@ class NextLevel:
 @dataclass
 class CommuneOverview:
     level: str
+    as_of: datetime.date
     assessments: list[AssessmentPoint]
     latest: AssessmentPoint | None
     next_level: NextLevel
@@ -423,78 +386,9 @@ def _average(total: int, count: int) -> Decimal | None:
     return (Decimal(total) / Decimal(count)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _period(period) -> Period:
-    return period if isinstance(period, Period) else parse_period(period)
-
-
-def _statuses(include_submitted: bool) -> list[str]:
-    return [AssessmentStatus.APPROVED, AssessmentStatus.SUBMITTED] if include_submitted else [AssessmentStatus.APPROVED]
-
-
-def _communes_in_scope(*, province=None, district=None):
-    qs = Commune.objects.filter(kind=CommuneKind.COMMUNE)
-    if district is not None:
-        return qs.filter(district=district)
-    if province is not None:
-        return qs.filter(province=province)
-    return qs
-
-
-def _districts_in_scope(*, province=None, district=None) -> list[District]:
-    if district is not None:
-        return [district]
-    qs = District.objects.order_by("code")
-    if province is not None:
-        qs = qs.filter(province=province)
-    return list(qs)
-
-
-@dataclass(frozen=True)
-class Counted:
-    """The assessments a figure counts: one period, one set, the counted statuses, xã communes in scope.
-
-    ``q(prefix)`` is the same condition seen from a related model (e.g. ``q("assessment")`` on
-    CriterionResult), so the database joins from the few communes in scope instead of scanning a
-    subquery's result against every row of the large tables.
-    """
-
-    period: Period
-    criteria_set: CriteriaSet | None
-    statuses: tuple[str, ...] | None
-    province: object = None
-    district: object = None
-
-    def q(self, prefix: str = "", *, periods: list[str] | None = None) -> Q:
-        p = f"{prefix}__" if prefix else ""
-        condition = Q(**{f"{p}criteria_set": self.criteria_set, f"{p}commune__kind": CommuneKind.COMMUNE})
-        if periods is None:
-            condition &= Q(**{f"{p}period": self.period.code})
-        else:
-            condition &= Q(**{f"{p}period__in": periods})
-        if self.statuses is not None:
-            condition &= Q(**{f"{p}status__in": self.statuses})
-        if self.district is not None:
-            condition &= Q(**{f"{p}commune__district": self.district})
-        elif self.province is not None:
-            condition &= Q(**{f"{p}commune__province": self.province})
-        return condition
-
-    def assessments(self):
-        return Assessment.objects.filter(self.q())
-
-
-def _resolve_set(period: Period, criteria_set) -> CriteriaSet | None:
-    if criteria_set is None:
-        return criteria_set_for_period(period)
-    if isinstance(criteria_set, CriteriaSet):
-        return criteria_set
-    return CriteriaSet.objects.filter(code=criteria_set).first()
-
-
-def _criteria(criteria_set) -> list[tuple[int, str]]:
-    if criteria_set is None:
-        return []
-    return list(Criterion.objects.filter(criteria_set=criteria_set).order_by("number").values_list("number", "name"))
+def _period_sort_key(code: str):
+    period = parse_period(code)
+    return (period.year, period.half or 3)
 
 
 def _fetch(queryset) -> list[tuple]:
@@ -511,45 +405,41 @@ def _fetch(queryset) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _period_sort_key(code: str):
-    period = parse_period(code)
-    return (period.year, period.half or 3)
+def bits(mask: int | None) -> set[int]:
+    """The criterion numbers whose bit (1 << number) is set in a ResultRecord mask."""
+    mask = mask or 0
+    return {number for number in range(mask.bit_length()) if mask >> number & 1}
 
 
-# --------------------------------------------------------------------------------------------------- selectors
+def criteria_of(criteria_set) -> list[tuple[int, str]]:
+    """(number, name) of every criterion of a set, in number order (one query; [] without a set)."""
+    if criteria_set is None:
+        return []
+    return list(Criterion.objects.filter(criteria_set=criteria_set).order_by("number").values_list("number", "name"))
 
 
-def criteria_set_for_period(period) -> CriteriaSet | None:
-    """The criteria set of a period: the one most of the period's assessments use (one query).
-
-    Ties go to the set with the smaller code. With no assessment yet: ``2016-2020`` for years up to 2021
-    and ``2021-2025`` after (QĐ 318/QĐ-TTg was signed on 08/03/2022); None if that set is not loaded.
-    """
-    period = _period(period)
-    fallback = "2016-2020" if period.year <= 2021 else "2021-2025"
-    used = (
-        Assessment.objects.filter(criteria_set=OuterRef("pk"), period=period.code)
-        .order_by()
-        .values("criteria_set")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    candidates = (
-        CriteriaSet.objects.annotate(used=Subquery(used, output_field=IntegerField()))
-        .filter(Q(used__gt=0) | Q(code=fallback))
-        .order_by(F("used").desc(nulls_last=True), "code")
-    )
-    for criteria_set in candidates[:1]:
-        return criteria_set
-    return None
+def _status_of(number: int, met_mask: int, basic_mask: int) -> str:
+    if met_mask >> number & 1:
+        return MET
+    if basic_mask >> number & 1:
+        return BASICALLY_MET
+    return NOT_MET
 
 
-def latest_period(*, include_submitted: bool = False, any_status: bool = False) -> str | None:
-    """The newest period with counted assessments (or with any assessment), or None (one index scan).
+def levels_as_of(frame: Frame) -> dict[int, tuple[int | None, str]]:
+    """commune id → (district id, level) for the frame's xã, from decisions dated up to the cut-off (one query)."""
+    return levels_at(communes=frame.communes(), date=frame.cut_off)
+
+
+# --------------------------------------------------------------------------------------------------- periods
+
+
+def latest_period(*, any_status: bool = False) -> str | None:
+    """The newest period with an approved assessment (or with any assessment), or None (one index scan).
 
     Codes compare as text, so a year's halves come after the whole year ("2021-H2" > "2021").
     """
-    assessments = Assessment.objects.all() if any_status else Assessment.objects.filter(status__in=_statuses(include_submitted))
+    assessments = Assessment.objects.all() if any_status else Assessment.objects.filter(status=AssessmentStatus.APPROVED)
     return assessments.order_by("-period").values_list("period", flat=True).first()
 
 
@@ -558,7 +448,8 @@ def default_period(*, province=None, include_submitted: bool = False) -> str | N
     communes as the best-covered period (one GROUP BY query), so a period whose approvals have only
     begun does not hide the last complete one. None when nothing is counted yet.
     """
-    assessments = Assessment.objects.filter(status__in=_statuses(include_submitted), commune__kind=CommuneKind.COMMUNE)
+    statuses = [AssessmentStatus.APPROVED, AssessmentStatus.SUBMITTED] if include_submitted else [AssessmentStatus.APPROVED]
+    assessments = Assessment.objects.filter(status__in=statuses, commune__kind=CommuneKind.COMMUNE)
     if province is not None:
         assessments = assessments.filter(commune__province=province)
     counts = dict(assessments.order_by().values_list("period").annotate(n=Count("id")))
@@ -568,52 +459,59 @@ def default_period(*, province=None, include_submitted: bool = False) -> str | N
     return max((code for code, n in counts.items() if 2 * n >= best), key=_period_sort_key)
 
 
-def overview_stamp(*, period, province=None, district=None) -> tuple:
-    """A fingerprint of what a period's overview figures are read from, in one small query.
+# --------------------------------------------------------------------------------------------------- caching
 
-    It changes when an assessment of the period or the previous one (in scope) is created, deleted or
-    written (count, versions, scores, last update), and when any recognition, target, threshold, risk
-    margin or recorded catalogue change does. Caches key on it, so a figure is never older than the data
-    it summarises; what it cannot see (a renamed commune, a province moved to another region) ages out with
-    the cache timeout.
+
+def overview_stamp(*, frame: Frame) -> tuple:
+    """A fingerprint of what the frame's overview figures are read from, in one small query.
+
+    It changes when a result record of the period or the previous one (in the area) is written or closed,
+    and when any recognition, target, threshold, risk margin or recorded catalogue change does; the frame's
+    set, cut-off and statuses are part of it. Caches key on it, so a figure is never older than the data it
+    summarises; what it cannot see (a renamed commune) ages out with the cache timeout.
     """
-    from communes.models import Recognition
+    from communes.models import DistrictTarget, Recognition
+    from criteria.models import CatalogueChange, IndicatorThreshold
 
-    from .models import CatalogueChange, IndicatorThreshold
-
-    period = _period(period)
-    assessment, commune = Assessment._meta.db_table, Commune._meta.db_table
-    scope, params = "", [period.code, period.previous().code]
-    if district is not None or province is not None:
-        column, unit = ("district_id", district) if district is not None else ("province_id", province)
+    record, commune = ResultRecord._meta.db_table, Commune._meta.db_table
+    scope, params = "", [frame.period.code, frame.period.previous().code]
+    unit = frame.district or frame.province
+    if frame.commune_ids is not None:
+        scope = f" AND r.commune_id IN ({', '.join(['%s'] * len(frame.commune_ids))})"
+        params += list(frame.commune_ids)
+    elif unit is not None:
+        column = "district_id" if frame.district is not None else "province_id"
         communes = f"SELECT id FROM {commune} WHERE {column} = %s"
         # PostgreSQL: an array of the unit's commune ids makes the planner probe the (commune, period)
         # index for those few communes instead of reading the whole period and joining.
         in_scope = f"= ANY(ARRAY({communes}))" if connection.vendor == "postgresql" else f"IN ({communes})"
-        scope, params = f" AND a.commune_id {in_scope}", [*params, unit.pk]
+        scope, params = f" AND r.commune_id {in_scope}", [*params, unit.pk]
     tables = {
         "recognition": Recognition._meta.db_table, "commune_target": CommuneTarget._meta.db_table,
         "district_target": DistrictTarget._meta.db_table, "threshold": IndicatorThreshold._meta.db_table,
         "indicator": Indicator._meta.db_table, "change": CatalogueChange._meta.db_table,
     }
     sql = f"""
-        SELECT s.n, s.v, s.m, s.b, s.u,
+        SELECT s.n, s.m, s.c,
             (SELECT COUNT(*) FROM {tables["recognition"]}), (SELECT MAX(id) FROM {tables["recognition"]}),
             (SELECT COUNT(*) FROM {tables["commune_target"]}), (SELECT MAX(updated_at) FROM {tables["commune_target"]}),
             (SELECT COUNT(*) FROM {tables["district_target"]}), (SELECT MAX(updated_at) FROM {tables["district_target"]}),
             (SELECT COUNT(*) FROM {tables["threshold"]}), (SELECT SUM(value) FROM {tables["threshold"]}),
             (SELECT SUM(risk_margin) FROM {tables["indicator"]}), (SELECT MAX(id) FROM {tables["change"]})
         FROM (
-            SELECT COUNT(*) AS n, SUM(a.version) AS v, SUM(a.met_count) AS m, SUM(a.basically_met_count) AS b,
-                MAX(a.updated_at) AS u
-            FROM {assessment} a
-            WHERE a.period IN (%s, %s){scope}
+            SELECT COUNT(*) AS n, MAX(r.id) AS m, COUNT(r.valid_to) AS c
+            FROM {record} r
+            WHERE r.period IN (%s, %s){scope}
         ) s
     """
     # Table names come from model metadata; every value is a query parameter.
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return tuple(str(value) for value in cursor.fetchone())
+        data = tuple(str(value) for value in cursor.fetchone())
+    return (
+        *data, frame.criteria_set.pk if frame.criteria_set else None, frame.cut_off.isoformat(), frame.include_submitted,
+        frame.map_date.isoformat(),
+    )
 
 
 def cache_key(*parts) -> str:
@@ -622,28 +520,30 @@ def cache_key(*parts) -> str:
     return f"ntm-overview:{digest}"
 
 
-def province_summary(
-    *, period, province=None, district=None, include_submitted: bool = False, criteria_set=None,
-    closest_limit: int = CLOSEST_LIMIT,
-) -> ProvinceSummary:
-    """The figures of a period for a province (or one district, or the whole country when both are None).
+# --------------------------------------------------------------------------------------------------- summary
 
-    Queries (constant in the number of communes): the criteria set (unless given), scores grouped by
-    district and score, levels grouped by district and level, districts, criteria, attainment grouped by
-    criterion, at-risk indicators, slipped criteria, the closest communes and their missing criteria,
-    and the year's targets (three). Raises ValidationError for a malformed period code.
+
+def _area_code(frame: Frame) -> tuple[str | None, str | None]:
+    return (frame.province.code if frame.province else None, frame.district.code if frame.district else None)
+
+
+def province_summary(*, frame: Frame, closest_limit: int = CLOSEST_LIMIT) -> ProvinceSummary:
+    """The figures of a frame: its period and area (a province, a district or the whole country), as of its cut-off.
+
+    Queries (constant in the number of communes): criteria, scores grouped by district and score, levels
+    as of the cut-off (decisions, and the xã per district), districts, attainment by criterion, at-risk
+    indicators, slipped criteria, the closest communes, approvals after the cut-off, and the year's targets.
     """
-    period = _period(period)
-    criteria_set = _resolve_set(period, criteria_set)
-    counted = Counted(period, criteria_set, tuple(_statuses(include_submitted)), province, district)
+    criteria = criteria_of(frame.criteria_set)
+    count = len(criteria)
+    records = frame.records() if frame.criteria_set is not None else ResultRecord.objects.none()
 
     # Scores: one GROUP BY (district, met_count) gives every count of the page.
-    by_score = {str(score): 0 for score in range(CRITERIA_COUNT + 1)}
+    by_score = {str(score): 0 for score in range(count + 1)}
     district_scores: dict = defaultdict(lambda: {"n": 0, "sum": 0, "all": 0, "below": 0})
     with_basically_met = 0
     rows = (
-        counted.assessments()
-        .order_by()
+        records.order_by()
         .values("commune__district_id", "met_count")
         .annotate(n=Count("id"), basic=Count("id", filter=Q(basically_met_count__gt=0)))
     )
@@ -653,29 +553,35 @@ def province_summary(
         bucket = district_scores[row["commune__district_id"]]
         bucket["n"] += n
         bucket["sum"] += score * n
-        bucket["all"] += n if score >= CRITERIA_COUNT else 0
+        bucket["all"] += n if count and score >= count else 0
         bucket["below"] += n if score < BELOW else 0
         with_basically_met += row["basic"]
     total_n = sum(bucket["n"] for bucket in district_scores.values())
     total_sum = sum(bucket["sum"] for bucket in district_scores.values())
 
-    # Levels: Commune.level (kept by communes.services.recognition_record) of every xã in scope.
+    # Levels as of the cut-off: the recognition decisions dated up to then.
+    levels = levels_as_of(frame)
     by_level = dict.fromkeys(Level.values, 0)
     district_levels: dict = defaultdict(lambda: dict.fromkeys(Level.values, 0))
-    district_totals: Counter = Counter()
-    level_rows = (
-        _communes_in_scope(province=province, district=district)
-        .order_by()
-        .values("district_id", "level")
-        .annotate(n=Count("id"))
+    district_totals: Counter = Counter(
+        dict(frame.communes().order_by().values_list("district_id").annotate(n=Count("id")))
     )
-    for row in level_rows:
-        by_level[row["level"]] += row["n"]
-        district_levels[row["district_id"]][row["level"]] += row["n"]
-        district_totals[row["district_id"]] += row["n"]
+    recognised_counts: Counter = Counter()
+    for district_id, level in levels.values():
+        recognised_counts[(district_id, level)] += 1
+    for district_id, total in district_totals.items():
+        held = 0
+        for level in Level.values:
+            n = recognised_counts[(district_id, level)]
+            if level != Level.NONE:
+                district_levels[district_id][level] += n
+                by_level[level] += n
+                held += n
+        district_levels[district_id][Level.NONE] += total - held
+        by_level[Level.NONE] += total - held
 
     districts = []
-    for unit in _districts_in_scope(province=province, district=district):
+    for unit in frame.districts():
         bucket = district_scores.get(unit.pk, {"n": 0, "sum": 0, "all": 0, "below": 0})
         districts.append(
             DistrictRow(
@@ -685,31 +591,33 @@ def province_summary(
             )
         )
 
-    criteria = _criteria(criteria_set)
-    attainment = {
-        row["number"]: row
-        for row in CriterionResult.objects.filter(counted.q("assessment"))
-        .order_by()
-        .values("number")
-        .annotate(
-            met=Count("id", filter=Q(is_met=True)),
-            basic=Count("id", filter=Q(is_met=False, status=BASICALLY_MET)),
-        )
-    } if criteria else {}
+    attainment = records.order_by().aggregate(**{
+        key: Sum(F(mask).bitrightshift(number).bitand(1))
+        for number, _name in criteria
+        for key, mask in ((f"met_{number}", "met_mask"), (f"basic_{number}", "basic_mask"))
+    }) if criteria else {}
     criterion_rows = [
         CriterionRow(
-            number=number, name=name, communes_met=attainment.get(number, {}).get("met", 0),
-            communes_basically_met=attainment.get(number, {}).get("basic", 0),
+            number=number, name=name, communes_met=attainment.get(f"met_{number}") or 0,
+            communes_basically_met=attainment.get(f"basic_{number}") or 0,
         )
         for number, name in criteria
     ]
-
+    province_code, district_code = _area_code(frame)
+    has_set = frame.criteria_set is not None
     return ProvinceSummary(
-        period=period.code,
-        criteria_set=criteria_set.code if criteria_set else None,
-        province=province.code if province is not None else None,
-        district=district.code if district is not None else None,
-        include_submitted=include_submitted,
+        period=frame.period.code,
+        criteria_set=frame.criteria_set.code if has_set else None,
+        province=province_code,
+        district=district_code,
+        include_submitted=frame.include_submitted,
+        as_of=frame.cut_off,
+        as_of_is_default=frame.cut_off_is_default,
+        closing_date=frame.closing_date,
+        set_basis=frame.set_basis,
+        criteria_count=count,
+        has_districts=bool(districts),
+        later_approvals=frame.approvals_after_cut_off() if frame.cut_off < frame.today else 0,
         communes=total_n,
         communes_total=sum(district_totals.values()),
         avg_criteria=_average(total_sum, total_n),
@@ -720,26 +628,31 @@ def province_summary(
         by_level=by_level,
         districts=districts,
         criteria=criterion_rows,
-        at_risk=at_risk_indicators(counted=counted) if criteria_set else [],
-        at_risk_criteria=slipped_criteria(counted=counted, criteria=criteria) if criteria_set else [],
-        closest_to_standard=closest_to_standard(counted=counted, criteria=criteria, limit=closest_limit) if criteria_set else [],
-        targets=targets_vs_actual(year=period.year, province=province, district=district),
+        at_risk=at_risk_indicators(frame=frame) if has_set else [],
+        at_risk_criteria=slipped_criteria(frame=frame, criteria=criteria) if has_set else [],
+        closest_to_standard=closest_to_standard(
+            frame=frame, criteria=criteria, levels=levels, limit=closest_limit,
+        ) if has_set else [],
+        targets=targets_vs_actual(
+            year=frame.period.year, on=frame.cut_off, province=frame.province, district=frame.district,
+            communes=frame.communes(),
+        ),
     )
 
 
-def at_risk_indicators(*, counted: Counted) -> list[AtRiskIndicator]:
-    """Met indicators of the counted assessments lying within their indicator's risk margin (two queries).
+def at_risk_indicators(*, frame: Frame) -> list[AtRiskIndicator]:
+    """Met indicators of the counted results lying within their indicator's risk margin (two queries).
 
-    The threshold is the one for the commune's region (TDMNPB for an extremely disadvantaged commune,
-    else its province's region), or else the all-regions ``*`` one; judged indicators (no comparator) and
-    indicators without a risk margin are never at risk. ``>=``: threshold ≤ value ≤ threshold + margin;
-    ``<=``: threshold − margin ≤ value ≤ threshold. The thresholds are joined (two filtered relations),
-    not looked up per value, so the cost stays linear in the number of values read.
+    Values are those recorded with each result (RecordValue), so a later change never alters the list of
+    an earlier cut-off. The threshold is the one for the commune's region (TDMNPB for an extremely
+    disadvantaged commune, else its province's region), or else the all-regions ``*`` one; judged
+    indicators (no comparator) and indicators without a risk margin are never at risk. ``>=``: threshold ≤
+    value ≤ threshold + margin; ``<=``: threshold − margin ≤ value ≤ threshold.
     """
     indicators = {
         pk: rest
         for pk, *rest in Indicator.objects.filter(
-            criteria_set=counted.criteria_set, risk_margin__isnull=False, comparator__in=[Comparator.GTE, Comparator.LTE],
+            criteria_set=frame.criteria_set, risk_margin__isnull=False, comparator__in=[Comparator.GTE, Comparator.LTE],
         ).values_list("pk", "criterion__number", "code", "name", "comparator", "risk_margin")
     }
     if not indicators:
@@ -747,10 +660,8 @@ def at_risk_indicators(*, counted: Counted) -> list[AtRiskIndicator]:
     decimal = DecimalField(max_digits=14, decimal_places=3)
     rows = (
         # Filtering on the indicator ids (not on the indicator's columns) lets the planner size the join right.
-        IndicatorValue.objects.filter(
-            counted.q("assessment"), indicator_id__in=list(indicators), is_met=True, value_number__isnull=False,
-        )
-        .annotate(province_region=F("assessment__commune__province__region"))
+        RecordValue.objects.filter(frame.records_q("record"), indicator_id__in=list(indicators), is_met=True)
+        .annotate(province_region=F("record__commune__province__region"))
         .annotate(
             # Three joins on plain columns (hashable): the province's region, TDMNPB, and "*".
             own_threshold=FilteredRelation(
@@ -764,7 +675,7 @@ def at_risk_indicators(*, counted: Counted) -> list[AtRiskIndicator]:
         .annotate(
             threshold=Case(
                 When(
-                    assessment__commune__is_extremely_disadvantaged=True,
+                    record__commune__is_extremely_disadvantaged=True,
                     then=Coalesce(F("hard_threshold__value"), F("any_threshold__value")),
                 ),
                 default=Coalesce(F("own_threshold__value"), F("any_threshold__value")),
@@ -779,9 +690,9 @@ def at_risk_indicators(*, counted: Counted) -> list[AtRiskIndicator]:
             Q(indicator__comparator=Comparator.GTE, value_number__gte=F("threshold"), value_number__lte=F("upper"))
             | Q(indicator__comparator=Comparator.LTE, value_number__lte=F("threshold"), value_number__gte=F("lower"))
         )
-        .order_by("assessment__commune__code", "indicator__criterion__number", "indicator__position", "indicator__code")
+        .order_by("record__commune__code", "indicator__criterion__number", "indicator__position", "indicator__code")
         .values_list(
-            "assessment__commune__code", "assessment__commune__name", "assessment__commune__district__code",
+            "record__commune__code", "record__commune__name", "record__commune__district__code",
             "indicator_id", "value_number", "threshold",
         )
     )
@@ -795,218 +706,156 @@ def at_risk_indicators(*, counted: Counted) -> list[AtRiskIndicator]:
     return result
 
 
-def _bit():
-    """1 << number: a criterion's bit in a per-assessment mask of criteria (PostgreSQL and SQLite)."""
-    return Func(Value(1), F("number"), template="(%(expressions)s)", arg_joiner=" << ", output_field=BigIntegerField())
+def slipped_criteria(*, frame: Frame, criteria: list[tuple[int, str]]) -> list[SlippedCriterion]:
+    """Criteria not met in the counted results that were met in the previous period (one or two queries).
 
-
-def slipped_criteria(*, counted: Counted, criteria: list[tuple[int, str]] | None = None) -> list[SlippedCriterion]:
-    """Criteria not met in the counted assessments that were met in the previous period (two queries).
-
-    The previous assessment must be of the same commune and criteria set and counted by the same rule.
-    One pass over both periods' criterion results folds each assessment into a bit mask of its met
-    (and "cơ bản đạt") criteria; the masks are compared here, then the few communes concerned are named.
+    The previous result is the same commune's, under the same set, counted by the same rule at the same
+    cut-off. Masks of met criteria are compared here; then the few communes concerned are named.
     """
-    current, previous = counted.period.code, counted.period.previous().code
-    masks = (
-        CriterionResult.objects.filter(counted.q("assessment", periods=[current, previous]))
+    previous = frame.period.previous()
+    masks = _fetch(
+        ResultRecord.objects.filter(frame.records_q(period=frame.period) | frame.records_q(period=previous))
         .order_by()
-        .values("assessment_id", "assessment__commune_id", "assessment__period")
-        .annotate(met=Sum(_bit(), filter=Q(is_met=True)), basic=Sum(_bit(), filter=Q(is_met=False, status=BASICALLY_MET)))
-        .values_list("assessment__commune_id", "assessment__period", "met", "basic")
+        .values_list("commune_id", "period", "met_mask", "basic_mask")
     )
     before, now = {}, {}
-    for commune_id, period, met, basic in _fetch(masks):
-        if period == previous:
+    for commune_id, period, met, basic in masks:
+        if period == previous.code:
             before[commune_id] = met or 0
         else:
             now[commune_id] = (met or 0, basic or 0)
     slipped = {}
     for commune_id, (met, basic) in now.items():
-        bits = before.get(commune_id, 0) & ~met
-        if bits:
-            slipped[commune_id] = (bits, basic)
+        lost = before.get(commune_id, 0) & ~met
+        if lost:
+            slipped[commune_id] = (lost, basic)
     if not slipped:
         return []
-    names = dict(criteria) if criteria is not None else dict(_criteria(counted.criteria_set))
+    names = dict(criteria)
     communes = Commune.objects.filter(pk__in=list(slipped)).order_by("code").values_list("pk", "code", "name", "district__code")
     result = []
     for pk, code, name, district_code in communes:
-        bits, basic = slipped[pk]
-        for number in (n for n in range(bits.bit_length()) if bits >> n & 1 and n in names):
+        lost, basic = slipped[pk]
+        for number in sorted(n for n in bits(lost) if n in names):
             result.append(SlippedCriterion(
                 commune=code, commune_name=name, district=district_code, criterion=number,
-                criterion_name=names[number], previous_period=previous,
+                criterion_name=names[number], previous_period=previous.code,
                 status=BASICALLY_MET if basic >> number & 1 else NOT_MET,
             ))
     return result
 
 
-def closest_to_standard(*, counted: Counted, criteria: list[tuple[int, str]], limit: int = CLOSEST_LIMIT) -> list[ClosestCommune]:
-    """Counted communes not yet at 19 and not yet recognised as meeting the standard, fewest missing first.
-
-    Ties are broken by commune code. Each names its missing criteria (those not met, or without a result),
-    marking the ones judged "cơ bản đạt". Two queries (the second only when there is a candidate).
+def closest_to_standard(
+    *, frame: Frame, criteria: list[tuple[int, str]], levels: dict | None = None, limit: int = CLOSEST_LIMIT,
+) -> list[ClosestCommune]:
+    """Counted communes that have not met every criterion and are not recognised as meeting the standard by
+    the cut-off, fewest missing first, ties by commune code; each names its missing criteria, marking those
+    judged "cơ bản đạt". ``levels`` are the frame's levels (``levels_as_of``), read here when not given.
+    One query (two without ``levels``).
     """
-    candidates = list(
-        counted.assessments()
-        .filter(met_count__lt=len(criteria) or CRITERIA_COUNT)
-        .exclude(commune__level__in=RECOGNISED_LEVELS)
+    if not criteria:
+        return []
+    if levels is None:
+        levels = levels_as_of(frame)
+    recognised = [pk for pk, (_district, level) in levels.items() if level in RECOGNISED_LEVELS]
+    rows = list(
+        frame.records()
+        .filter(met_count__lt=len(criteria))
+        .exclude(commune_id__in=recognised)
         .order_by("-met_count", "commune__code")
         .values_list(
-            "id", "commune__code", "commune__name", "commune__district__code", "commune__district__name",
-            "commune__level", "met_count",
+            "commune_id", "commune__code", "commune__name", "commune__district__code", "commune__district__name",
+            "met_count", "met_mask", "basic_mask",
         )[:limit]
     )
-    if not candidates:
-        return []
-    results: dict = defaultdict(dict)
-    for assessment_id, number, is_met, status in CriterionResult.objects.filter(
-        assessment_id__in=[row[0] for row in candidates]
-    ).values_list("assessment_id", "number", "is_met", "status"):
-        results[assessment_id][number] = MET if is_met else status
     closest = []
-    for assessment_id, code, name, district_code, district_name, level, met_count in candidates:
-        statuses = results[assessment_id]
+    for commune_id, code, name, district_code, district_name, met_count, met_mask, basic_mask in rows:
         missing = [
-            MissingCriterion(number=number, name=criterion_name, status=statuses.get(number, NOT_MET))
+            MissingCriterion(number=number, name=criterion_name, status=_status_of(number, met_mask, basic_mask))
             for number, criterion_name in criteria
-            if statuses.get(number) != MET
+            if not met_mask >> number & 1
         ]
-        closest.append(
-            ClosestCommune(
-                commune=code, commune_name=name, district=district_code, district_name=district_name or "",
-                level=level, met_count=met_count, missing=missing,
-            )
-        )
+        closest.append(ClosestCommune(
+            commune=code, commune_name=name, district=district_code, district_name=district_name or "",
+            level=levels.get(commune_id, (None, Level.NONE.value))[1], met_count=met_count, missing=missing,
+        ))
     return closest
 
 
-def targets_vs_actual(*, year: int, province=None, district=None, today: datetime.date | None = None) -> TargetsVsActual:
-    """The year's targets against the levels held at the end of the year (or today, in the current year).
+def completeness_board(*, frame: Frame) -> CompletenessBoard:
+    """Per district: the frame's xã with no assessment, a draft, a submitted, a returned or an approved one,
+    as they stood at the end of the cut-off day. Every number comes with the communes behind it.
 
-    Commune targets are achieved when the commune holds at least the target level; a district target
-    counts the district's xã-kind communes holding at least its level. Levels come from the recognition
-    decisions dated up to then (communes.selectors.levels_at). Three queries.
+    Two queries: the districts, and the communes with their assessment's status then (the last workflow
+    step by the cut-off, or "draft" for an assessment created by then without one).
     """
-    today = today or timezone.localdate()
-    as_of = min(datetime.date(year, 12, 31), today)
-    communes = _communes_in_scope(province=province, district=district)
-    levels = levels_at(communes=communes, date=as_of)
-
-    commune_rows = []
-    for target in (
-        CommuneTarget.objects.filter(year=year, commune__in=communes)
-        .select_related("commune__district")
-        .order_by("commune__district__code", "commune__code")
-    ):
-        held = levels.get(target.commune_id, (None, Level.NONE.value))[1]
-        commune_rows.append(
-            CommuneTargetRow(
-                commune=target.commune.code, commune_name=target.commune.name,
-                district=target.commune.district.code if target.commune.district else None,
-                level=target.level, level_at=held, achieved=level_rank(held) >= level_rank(target.level),
-                source=target.source,
-            )
-        )
-
-    district_targets = DistrictTarget.objects.filter(year=year).select_related("district").order_by("district__code", "level")
-    if district is not None:
-        district_targets = district_targets.filter(district=district)
-    elif province is not None:
-        district_targets = district_targets.filter(district__province=province)
-    held_by_district: Counter = Counter((district_id, level_rank(held)) for district_id, held in levels.values())
-    district_rows = []
-    for target in district_targets:
-        rank = level_rank(target.level)
-        actual = sum(held_by_district[(target.district_id, r)] for r in range(rank, len(LEVEL_ORDER)))
-        district_rows.append(
-            DistrictTargetRow(
-                district=target.district.code, district_name=target.district.name, level=target.level,
-                target=target.count, actual=actual,
-            )
-        )
-
-    by_level = []
-    for level in LEVEL_ORDER[1:]:
-        planned = [row for row in commune_rows if row.level == level]
-        if planned:
-            by_level.append(LevelTargetRow(level=level, target=len(planned), achieved=sum(row.achieved for row in planned)))
-    return TargetsVsActual(year=year, as_of=as_of, communes=commune_rows, districts=district_rows, by_level=by_level)
-
-
-def completeness_board(*, period, criteria_set=None, province=None, district=None) -> CompletenessBoard:
-    """Per district: xã-kind communes with no assessment, a draft, a submitted, a returned or an approved one.
-
-    Every number comes with the communes behind it. Three queries: the criteria set (unless given), the
-    districts, and the communes with their assessment status for the period and set.
-    """
-    period = _period(period)
-    criteria_set = _resolve_set(period, criteria_set)
-    status = Assessment.objects.filter(commune_id=OuterRef("pk"), period=period.code, criteria_set=criteria_set).values("status")[:1]
-    rows_by_district: dict = {}
-    for unit in _districts_in_scope(province=province, district=district):
-        rows_by_district[unit.pk] = BoardRow(code=unit.code, name=unit.name)
-    communes = (
-        _communes_in_scope(province=province, district=district)
-        .annotate(assessment_status=Subquery(status))
-        .order_by("district_id", "code")
-        .values_list("district_id", "code", "name", "assessment_status")
+    moment = frame.cut_off_moment
+    assessment = Assessment.objects.filter(
+        commune_id=OuterRef("pk"), period=frame.period.code, criteria_set=frame.criteria_set, created_at__lt=moment,
     )
-    for district_id, code, name, assessment_status in communes:
+    last_step = AssessmentTransition.objects.filter(
+        assessment__commune_id=OuterRef("pk"), assessment__period=frame.period.code,
+        assessment__criteria_set=frame.criteria_set, at__lt=moment,
+    ).order_by("-at", "-id").values("to_status")[:1]
+    rows_by_district: dict = {unit.pk: BoardRow(code=unit.code, name=unit.name) for unit in frame.districts()}
+    communes = (
+        frame.communes()
+        .annotate(step=Subquery(last_step), exists=Exists(assessment))
+        .order_by("district_id", "code")
+        .values_list("district_id", "code", "name", "step", "exists")
+    )
+    for district_id, code, name, step, exists in communes:
         row = rows_by_district.get(district_id)
         if row is None:
             row = rows_by_district.setdefault(district_id, BoardRow(code=None, name=""))
-        key = assessment_status or "none"
+        key = step or (AssessmentStatus.DRAFT.value if exists else "none")
+        if key == AssessmentStatus.DRAFT.value and not exists:
+            key = "none"
         row.total += 1
         row.counts[key] += 1
         row.communes[key].append(BoardCommune(code=code, name=name))
     rows = list(rows_by_district.values())
     totals = {key: sum(row.counts[key] for row in rows) for key in BOARD_STATUSES}
     return CompletenessBoard(
-        period=period.code, criteria_set=criteria_set.code if criteria_set else None, districts=rows,
-        totals=totals, total=sum(row.total for row in rows),
+        period=frame.period.code, criteria_set=frame.criteria_set.code if frame.criteria_set else None,
+        as_of=frame.cut_off, districts=rows, totals=totals, total=sum(row.total for row in rows),
     )
 
 
-def score_matrix(
-    *, period, province=None, district=None, include_submitted: bool = False, criteria_set=None,
-) -> ScoreMatrix:
-    """Communes × criteria status matrix of the counted assessments, by district and commune code.
+def score_matrix(*, frame: Frame, criteria: list[tuple[int, str]] | None = None) -> ScoreMatrix:
+    """Communes × criteria status matrix of the counted results, by district and commune code.
 
-    Four queries: the criteria set (unless given), its criteria, the assessments, their criterion results.
+    Two queries (one when ``criteria`` is given): the criteria and the results with their masks; levels
+    as of the cut-off come with one more.
     """
-    period = _period(period)
-    criteria_set = _resolve_set(period, criteria_set)
-    criteria = _criteria(criteria_set)
-    counted = Counted(period, criteria_set, tuple(_statuses(include_submitted)), province, district)
-    assessments = list(
-        counted.assessments().order_by("commune__district__code", "commune__code").values_list(
-            "id", "commune__code", "commune__name", "commune__district__code", "commune__level", "status",
-            "met_count", "basically_met_count",
+    if criteria is None:
+        criteria = criteria_of(frame.criteria_set)
+    rows = list(
+        frame.records().order_by("commune__district__code", "commune__code").values_list(
+            "commune_id", "commune__code", "commune__name", "commune__district__code", "status",
+            "met_count", "basically_met_count", "met_mask", "basic_mask",
         )
-    )
-    cells: dict = defaultdict(dict)
-    if assessments and criteria:
-        for assessment_id, number, is_met, status in CriterionResult.objects.filter(counted.q("assessment")).values_list(
-            "assessment_id", "number", "is_met", "status"
-        ):
-            cells[assessment_id][number] = MET if is_met else status
+    ) if frame.criteria_set is not None else []
+    levels = levels_as_of(frame) if rows else {}
     numbers = [number for number, _name in criteria]
-    rows = [
+    matrix_rows = [
         MatrixRow(
-            commune=code, commune_name=name, district=district_code, level=level, status=status, met_count=met_count,
-            basically_met_count=basically_met_count,
-            cells=[cells[assessment_id].get(number, "") for number in numbers],
+            commune=code, commune_name=name, district=district_code,
+            level=levels.get(commune_id, (None, Level.NONE.value))[1], status=status,
+            met_count=met_count, basically_met_count=basically_met_count,
+            cells=[_status_of(number, met_mask, basic_mask) for number in numbers],
         )
-        for assessment_id, code, name, district_code, level, status, met_count, basically_met_count in assessments
+        for commune_id, code, name, district_code, status, met_count, basically_met_count, met_mask, basic_mask in rows
     ]
     return ScoreMatrix(
-        period=period.code, criteria_set=criteria_set.code if criteria_set else None, criteria=criteria, rows=rows,
+        period=frame.period.code, criteria_set=frame.criteria_set.code if frame.criteria_set else None,
+        as_of=frame.cut_off, criteria=criteria, rows=matrix_rows,
     )
 
 
-ADVANCED_SET = "2021-2025-advanced"
+# --------------------------------------------------------------------------------------------------- a commune
+
+
 # QĐ 319/QĐ-TTg (08/03/2022), reference/commune-levels.md §1; translated where displayed.
 MODEL_CONDITIONS = [
     gettext_noop("Đạt chuẩn nông thôn mới nâng cao"),
@@ -1016,54 +865,62 @@ MODEL_CONDITIONS = [
 ]
 
 
-def commune_overview(*, commune) -> CommuneOverview:
-    """A commune's level, assessment history, what is missing for the next level, and its targets.
+def commune_overview(*, commune, on: datetime.date) -> CommuneOverview:
+    """A commune's level on ``on``, its assessment history, what is missing for the next level, its targets.
 
     Next level: for a commune not yet recognised (none or basic) the criteria not met in its latest
-    approved assessment stand between it and the standard; a standard commune needs the advanced set
-    (its latest approved assessment under ``2021-2025-advanced``); an advanced one needs the model
-    conditions of QĐ 319/QĐ-TTg. Four queries (five when the advanced set's results are read).
+    approved standard-set assessment stand between it and the standard; a standard commune needs an
+    advanced set (its latest approved assessment under a set of kind "advanced"); an advanced one needs
+    the model conditions of QĐ 319/QĐ-TTg. Five queries (six when the advanced set's results are read).
     """
+    level = levels_at(communes=Commune.objects.filter(pk=commune.pk), date=on).get(commune.pk, (None, Level.NONE.value))[1]
+    criteria_counts = dict(
+        Criterion.objects.filter(criteria_set__assessments__commune=commune).order_by()
+        .values_list("criteria_set_id").annotate(n=Count("id", distinct=True))
+    )
     assessments = list(Assessment.objects.filter(commune=commune).select_related("criteria_set"))
     assessments.sort(key=lambda a: (_period_sort_key(a.period), a.criteria_set.code), reverse=True)
     points = [
         AssessmentPoint(
             period=a.period, criteria_set=a.criteria_set.code, status=a.status, met_count=a.met_count,
-            basically_met_count=a.basically_met_count,
+            basically_met_count=a.basically_met_count, criteria_count=criteria_counts.get(a.criteria_set_id, 0),
         )
         for a in assessments
     ]
     approved = [a for a in assessments if a.status == AssessmentStatus.APPROVED]
-    standard_basis = next((a for a in approved if a.criteria_set.code != ADVANCED_SET), None)
-    advanced_basis = next((a for a in approved if a.criteria_set.code == ADVANCED_SET), None)
-    latest = next((p for p in points if p.status == AssessmentStatus.APPROVED and p.criteria_set != ADVANCED_SET), None)
+    standard_basis = next((a for a in approved if a.criteria_set.kind == SetKind.STANDARD), None)
+    advanced_basis = next((a for a in approved if a.criteria_set.kind == SetKind.ADVANCED), None)
+    latest = next(
+        (p for p, a in zip(points, assessments, strict=True)
+         if a.status == AssessmentStatus.APPROVED and a.criteria_set.kind == SetKind.STANDARD),
+        None,
+    )
 
-    rank = level_rank(commune.level)
+    rank = level_rank(level)
     slipping: list[MissingCriterion] = []
     if rank < level_rank(Level.STANDARD):
-        missing = _missing_criteria(standard_basis)
         next_level = NextLevel(
             level=Level.STANDARD,
-            missing=missing,
+            missing=_missing_criteria(standard_basis),
             basis_period=standard_basis.period if standard_basis else None,
             basis_set=standard_basis.criteria_set.code if standard_basis else None,
         )
     else:
         slipping = _missing_criteria(standard_basis)
-        if commune.level == Level.STANDARD:
+        if level == Level.STANDARD:
             next_level = NextLevel(
                 level=Level.ADVANCED,
                 missing=_missing_criteria(advanced_basis),
                 basis_period=advanced_basis.period if advanced_basis else None,
                 basis_set=advanced_basis.criteria_set.code if advanced_basis else None,
             )
-        elif commune.level == Level.ADVANCED:
+        elif level == Level.ADVANCED:
             next_level = NextLevel(level=Level.MODEL, missing=[], basis_period=None, basis_set=None, conditions=MODEL_CONDITIONS)
         else:
             next_level = NextLevel(level=None, missing=[], basis_period=None, basis_set=None)
     targets = list(CommuneTarget.objects.filter(commune=commune).order_by("-year"))
     return CommuneOverview(
-        level=commune.level, assessments=points, latest=latest, next_level=next_level, slipping=slipping,
+        level=level, as_of=on, assessments=points, latest=latest, next_level=next_level, slipping=slipping,
         targets=targets,
     )
 
@@ -1087,3 +944,4 @@ def _missing_criteria(assessment) -> list[MissingCriterion]:
         for number, name, is_met, status in rows
         if not is_met
     ]
+

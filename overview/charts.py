@@ -16,6 +16,8 @@ from html import escape
 from django.utils import formats
 from django.utils.safestring import SafeString, mark_safe
 
+from .selectors import BELOW as BELOW_BAND
+
 FONT = "DejaVu Sans, Noto Sans, Segoe UI, Arial, sans-serif"
 INK = "#1b1f23"
 MUTED = "#5b6670"
@@ -74,9 +76,9 @@ def column_chart(
     colour: str = COLOURS["accent"], highlight: Callable[[str], str | None] | None = None,
     number: Callable = localised, width: int = 640, height: int = 260,
 ) -> SafeString:
-    """Vertical bars, one per (label, value): e.g. communes by number of criteria met (0…19).
+    """Vertical bars, one per (label, value): e.g. communes by number of criteria met (0 … the set's count).
 
-    ``highlight(label)`` may return another colour for some bars (e.g. red below 5, green at 19).
+    ``highlight(label)`` may return another colour for some bars (e.g. red below 5, green at every criterion).
     """
     left, right, top, bottom = 44, 10, 28, 44
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -127,7 +129,7 @@ def bar_chart(
 ) -> SafeString:
     """Horizontal bars, one per row, optionally stacked (value + extra): attainment per criterion, districts.
 
-    ``maximum`` fixes the scale (e.g. the number of communes assessed, or 19); ``marker`` draws a
+    ``maximum`` fixes the scale (e.g. the number of communes assessed, or the set's criteria count); ``marker`` draws a
     vertical reference line (e.g. the province average) labelled ``marker_label``.
     """
     top = 28 + (18 if legend else 0)
@@ -204,7 +206,7 @@ def paired_bars(
 
 
 def summary_charts(summary) -> dict[str, SafeString]:
-    """The four charts of a ``criteria.summary.ProvinceSummary``, as used by the dashboard and the reports.
+    """The four charts of a ``overview.selectors.ProvinceSummary``, as used by the dashboard and the reports.
 
     Keys: ``score`` (communes by criteria met), ``criteria`` (attainment per criterion), ``districts``
     (average criteria per district against the province average) and ``targets`` (the year's targets
@@ -212,11 +214,19 @@ def summary_charts(summary) -> dict[str, SafeString]:
     """
     from django.utils.translation import gettext as _
 
+    count = summary.criteria_count
+    full, below = str(count), BELOW_BAND
+
+    def score_colour(label):
+        if int(label) < below:
+            return COLOURS["warn"]
+        return COLOURS["met"] if label == full else None
+
     charts = {
         "score": column_chart(
-            [(str(score), summary.by_score.get(str(score), 0)) for score in range(20)],
+            [(str(score), summary.by_score.get(str(score), 0)) for score in range(count + 1)],
             title=_("Số xã theo số tiêu chí đạt"), x_label=_("Số tiêu chí đạt"), y_label=_("Số xã"),
-            highlight=lambda label: COLOURS["warn"] if int(label) < 5 else (COLOURS["met"] if label == "19" else None),
+            highlight=score_colour,
         ),
         "criteria": bar_chart(
             [
@@ -235,7 +245,7 @@ def summary_charts(summary) -> dict[str, SafeString]:
                 Bar(label=row.short_name, value=float(row.avg_criteria or 0), note=localised(row.avg_criteria, 1) if row.avg_criteria is not None else "–")
                 for row in summary.districts
             ],
-            title=_("Số tiêu chí bình quân theo huyện"), maximum=19, colour=COLOURS["accent"],
+            title=_("Số tiêu chí bình quân theo huyện"), maximum=count or None, colour=COLOURS["accent"],
             marker=float(summary.avg_criteria) if summary.avg_criteria is not None else None,
             marker_label=_("Bình quân chung: %(value)s") % {"value": localised(summary.avg_criteria, 1)},
         ),

@@ -10,6 +10,7 @@ communes.services.
 
 import datetime
 
+from accounts.models import Role, User
 from communes.models import District, Level, Recognition, Village, VillageRecognition, VillageRecognitionKind
 from communes.services import (
     commune_target_set,
@@ -17,8 +18,7 @@ from communes.services import (
     recognition_record,
     village_recognition_record,
 )
-
-from .models import Assessment, AssessmentStatus
+from criteria.models import Assessment, AssessmentStatus
 
 DEMO_NOTE = "Dữ liệu mẫu (demo): số và ngày quyết định minh hoạ."
 PERIOD = "2021-H1"
@@ -49,6 +49,10 @@ def _approved(period):
         .select_related("commune", "commune__district")
         .order_by("commune__code")
     )
+
+
+def _staff():
+    return User.objects.filter(role=Role.PROVINCE_STAFF).order_by("pk").first()
 
 
 def load(stdout):
@@ -94,7 +98,7 @@ def _recognitions(standard, basic) -> int:
             if (commune.pk, number) in already:
                 continue
             recognition_record(
-                commune=commune, level=level, decision_number=number, decision_date=date, issuer="UBND tỉnh Điện Biên",
+                by=_staff(), commune=commune, level=level, decision_number=number, decision_date=date, issuer="UBND tỉnh Điện Biên",
                 note="" if number == SEED_DECISION else DEMO_NOTE,
             )
             already.add((commune.pk, number))
@@ -109,7 +113,7 @@ def _targets(assessments, standard, basic) -> int:
         district = District.objects.filter(code=code).first()
         if district is None:
             continue
-        district_target_set(year=2021, district=district, level=Level.STANDARD, count=1, source=DISTRICT_TARGET_SOURCE)
+        district_target_set(by=_staff(), year=2021, district=district, level=Level.STANDARD, count=1, source=DISTRICT_TARGET_SOURCE)
         count += 1
     recognised = {c.pk for c in standard} | {c.pk for c in basic}
     candidates = sorted(
@@ -127,10 +131,10 @@ def _targets(assessments, standard, basic) -> int:
             break
     to_basic = [a.commune for a in candidates if a.commune not in to_standard][:8]
     for commune in to_standard:
-        commune_target_set(year=2021, commune=commune, level=Level.STANDARD, source=COMMUNE_TARGET_SOURCE, note=DEMO_NOTE)
+        commune_target_set(by=_staff(), year=2021, commune=commune, level=Level.STANDARD, source=COMMUNE_TARGET_SOURCE, note=DEMO_NOTE)
         count += 1
     for commune in to_basic:
-        commune_target_set(year=2021, commune=commune, level=Level.BASIC, source=COMMUNE_TARGET_SOURCE, note=DEMO_NOTE)
+        commune_target_set(by=_staff(), year=2021, commune=commune, level=Level.BASIC, source=COMMUNE_TARGET_SOURCE, note=DEMO_NOTE)
         count += 1
     return count
 
@@ -142,7 +146,7 @@ def _village_recognitions() -> int:
         if village is None or VillageRecognition.objects.filter(village=village, decision_number=number).exists():
             continue
         village_recognition_record(
-            village=village, kind=kind, decision_number=number, decision_date=date, issuer=issuer, note=DEMO_NOTE,
+            by=_staff(), village=village, kind=kind, decision_number=number, decision_date=date, issuer=issuer, note=DEMO_NOTE,
         )
         created += 1
     return created

@@ -1,10 +1,11 @@
-"""GET /api/v1/summary/: the figures of a period, from the same selector as the dashboard and the reports."""
+"""GET /api/v1/summary/: the figures of a frame, from the same selector as the dashboard and the reports."""
 
 import json
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -14,7 +15,8 @@ from rest_framework.views import APIView
 from accounts.scope import districts_visible_to
 from communes.models import Province
 from communes.periods import parse_period
-from criteria import summary as selectors
+from criteria.frame import SERVED, build_frame
+from overview import selectors
 
 
 class SummaryInput(serializers.Serializer):
@@ -24,6 +26,8 @@ class SummaryInput(serializers.Serializer):
     district = serializers.CharField(required=False)
     province = serializers.CharField(required=False)
     include = serializers.ChoiceField(choices=["submitted"], required=False)
+    on = serializers.DateField(required=False)
+    criteria_set = serializers.CharField(required=False)
 
     def validate_period(self, value):
         try:
@@ -33,17 +37,21 @@ class SummaryInput(serializers.Serializer):
 
 
 class SummaryView(APIView):
-    """The summary document of API.md: approved assessments only unless ``include=submitted``.
+    """The summary document of API.md, as of ``as_of``: approved results only unless ``include=submitted``.
 
-    ``district`` narrows to one district; ``province`` to one province; neither means the whole country.
+    ``district`` narrows to one district; ``province`` to one province; ``province=*`` is the whole
+    country; neither is the province this installation serves. ``on`` sets the cut-off date (default: today,
+    or the period's closing date once it has passed).
     """
 
     @extend_schema(
         parameters=[
             OpenApiParameter("period", str, required=True, description="2021-H1, 2021-H2 hoặc 2021"),
             OpenApiParameter("district", str, description="Mã huyện (GSO)"),
-            OpenApiParameter("province", str, description="Mã tỉnh (GSO)"),
+            OpenApiParameter("province", str, description="Mã tỉnh (GSO), hoặc * cho cả nước"),
             OpenApiParameter("include", str, enum=["submitted"]),
+            OpenApiParameter("on", OpenApiTypes.DATE, description="Ngày chốt số liệu (YYYY-MM-DD)"),
+            OpenApiParameter("criteria_set", str, description="Mã bộ tiêu chí, nếu khác bộ áp dụng cho kỳ"),
         ],
         responses={200: OpenApiTypes.OBJECT},
     )
@@ -51,28 +59,31 @@ class SummaryView(APIView):
         params = SummaryInput(data=request.query_params)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        province = district = None
+        province, district = SERVED, None
         if data.get("district"):
             district = districts_visible_to(request.user).select_related("province").filter(code=data["district"]).first()
             if district is None:
                 raise serializers.ValidationError({"district": [_("Không có huyện mã “%(code)s”.") % {"code": data["district"]}]})
-            province = district.province
-        if data.get("province"):
+        if data.get("province") == "*":
+            province = None
+        elif data.get("province"):
             province = Province.objects.filter(code=data["province"]).first()
             if province is None or (district is not None and district.province_id != province.pk):
                 raise serializers.ValidationError({"province": [_("Không có tỉnh mã “%(code)s”.") % {"code": data["province"]}]})
-        include_submitted = data.get("include") == "submitted"
+        frame = build_frame(
+            period=data["period"], today=timezone.localdate(), criteria_set=data.get("criteria_set"),
+            province=province, district=district, cut_off=data.get("on"),
+            include_submitted=data.get("include") == "submitted",
+        )
         # The JSON body is cached, keyed by the overview stamp: a hit costs the stamp query only.
-        stamp = selectors.overview_stamp(period=data["period"], province=province, district=district)
+        stamp = selectors.overview_stamp(frame=frame)
         key = selectors.cache_key(
-            "summary-api", data["period"].code, province.pk if province else None, district.pk if district else None,
-            include_submitted, stamp,
+            "summary-api", frame.period.code, frame.province.pk if frame.province else None,
+            district.pk if district else None, stamp,
         )
         body = cache.get(key)
         if body is None:
-            summary = selectors.province_summary(
-                period=data["period"], province=province, district=district, include_submitted=include_submitted,
-            )
+            summary = selectors.province_summary(frame=frame)
             body = json.dumps(summary.as_api_dict(), ensure_ascii=False, separators=(",", ":")).encode()
             cache.set(key, body, selectors.SUMMARY_CACHE_SECONDS)
         return HttpResponse(body, content_type="application/json")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .summary import SummaryView
+from .views import SummaryView
 
 urlpatterns = [
     path("summary/", SummaryView.as_view(), name="summary"),

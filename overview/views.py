@@ -1,0 +1,246 @@
+"""Province overview pages: the dashboard (NTM, OCOP and directives blocks), completeness board, district page,
+at-risk page, and the commune page's NTM section.
+
+Every page is parse (a GET filter form) → one frame (criteria.frame.build_frame) → selectors → render.
+Everyone signed in reads the whole province; what is read is the frame's period, area and cut-off date, and
+every page says which day its figures are as of.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from functools import cached_property
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from accounts.scope import districts_visible_to
+from communes.models import District, Province
+from communes.periods import period_choices
+from communes.selectors import served_province
+from criteria.frame import Frame, build_frame
+from directives.sections import dashboard_block as tasks_block
+from ocop.sections import dashboard_block as ocop_block
+
+from . import selectors
+from .charts import summary_charts
+
+INCLUDE_CHOICES = [("", gettext_lazy("Chỉ số liệu đã duyệt")), ("submitted", gettext_lazy("Gồm cả số liệu đã gửi"))]
+DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+
+
+class OverviewFilterForm(forms.Form):
+    """Period, province, district, "include submitted" and cut-off filters shared by the overview pages (GET)."""
+
+    period = forms.ChoiceField(label=gettext_lazy("Kỳ"), required=False)
+    province = forms.ChoiceField(label=gettext_lazy("Tỉnh"), required=False)
+    district = forms.ChoiceField(label=gettext_lazy("Huyện"), required=False)
+    include = forms.ChoiceField(label=gettext_lazy("Số liệu"), required=False, choices=INCLUDE_CHOICES)
+    on = forms.DateField(
+        label=gettext_lazy("Số liệu tính đến ngày"), required=False, input_formats=DATE_FORMATS,
+        widget=forms.TextInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "size": 10}),
+    )
+
+    def __init__(self, data, *, provinces, districts, today, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["period"].choices = period_choices(last_year=today.year)
+        self.fields["province"].choices = [("", _("Cả nước"))] + [(p.code, p.name) for p in provinces]
+        self.fields["district"].choices = [("", _("Tất cả huyện"))] + [(d.code, d.name) for d in districts]
+        self.show_province = len(provinces) > 1
+        self.show_district = bool(districts)
+
+
+@dataclass
+class Filters:
+    form: OverviewFilterForm
+    frame: Frame | None
+
+    @property
+    def period(self) -> str | None:
+        return self.frame.period.code if self.frame else None
+
+    @property
+    def province(self) -> Province | None:
+        return self.frame.province if self.frame else None
+
+    @property
+    def district(self) -> District | None:
+        return self.frame.district if self.frame else None
+
+    @property
+    def include_submitted(self) -> bool:
+        return bool(self.frame and self.frame.include_submitted)
+
+    def query(self, **override) -> str:
+        """The filters as a query string, for links between the overview pages (the cut-off only when asked)."""
+        frame = self.frame
+        params = {
+            "period": frame.period.code if frame else "",
+            "province": frame.province.code if frame and frame.province else "",
+            "district": frame.district.code if frame and frame.district else "",
+            "include": "submitted" if self.include_submitted else "",
+            "on": frame.cut_off.strftime("%d/%m/%Y") if frame and not frame.cut_off_is_default else "",
+        }
+        params.update(override)
+        return urlencode({key: value for key, value in params.items() if value})
+
+    def query_up_to_today(self) -> str:
+        return self.query(on=self.frame.today.strftime("%d/%m/%Y"))
+
+    def query_default_cut_off(self) -> str:
+        return self.query(on="")
+
+    @cached_property
+    def later_approvals(self) -> int:
+        """Approvals of the period after the cut-off day, left out of the figures (one query; 0 up to today)."""
+        if self.frame is None or self.frame.cut_off >= self.frame.today:
+            return 0
+        return self.frame.approvals_after_cut_off()
+
+
+def parse_filters(
+    request, *, district: District | None = None, latest_any: bool = False, today: datetime.date | None = None,
+) -> Filters:
+    """Read the overview filters from request.GET and resolve them into one frame.
+
+    Invalid values fall back to defaults and the form says why. ``district`` fixes the area (the district
+    page). Without a period: the dashboard's default period (selectors.default_period), or with
+    ``latest_any`` the newest period with any assessment (the completeness board follows the period being
+    entered). Without a province the served province; "province=" (empty) is the whole country.
+    """
+    today = today or timezone.localdate()
+    data = request.GET
+    provinces = list(Province.objects.order_by("code"))
+    home = next((p for p in provinces if p.is_served), None) or served_province()
+    if district is not None:
+        province = district.province
+    elif "province" in data:
+        province = next((p for p in provinces if p.code == data.get("province")), None)
+    else:
+        province = home
+    districts = list(District.objects.filter(province=province).order_by("code")) if province else []
+    form = OverviewFilterForm(data, provinces=provinces, districts=districts, today=today)
+    cleaned = form.cleaned_data if form.is_valid() else {
+        name: value for name, value in getattr(form, "cleaned_data", {}).items() if name not in form.errors
+    }
+    include_submitted = cleaned.get("include") == "submitted"
+    period = cleaned.get("period")
+    if not period:
+        if latest_any:
+            period = selectors.latest_period(any_status=True)
+        else:
+            period = selectors.default_period(province=province, include_submitted=include_submitted)
+    if district is None and cleaned.get("district"):
+        district = next((d for d in districts if d.code == cleaned["district"]), None)
+    frame = None
+    if period:
+        request_frame = {
+            "period": period, "today": today, "province": province, "district": district,
+            "include_submitted": include_submitted,
+        }
+        try:
+            frame = build_frame(**request_frame, cut_off=cleaned.get("on"))
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+            frame = build_frame(**request_frame)
+    # Show the values in effect (defaults included) in the form.
+    shown = data.copy()
+    shown["period"] = period or ""
+    shown["province"] = province.code if province else ""
+    if frame is not None:
+        shown["on"] = frame.cut_off.strftime("%d/%m/%Y")
+    form.data = shown
+    return Filters(form=form, frame=frame)
+
+
+# --------------------------------------------------------------------------------------------------- dashboard
+
+
+def ntm_block(request, filters: Filters) -> dict:
+    """The NTM block of the dashboard: key figures, charts, risks, targets, as of the frame's cut-off.
+
+    The block's HTML is cached per language and frame, keyed by ``selectors.overview_stamp``: a hit costs
+    the stamp query; any change to the data read changes the key.
+    """
+    if filters.frame is None:
+        return {"template": "overview/dashboard_block.html", "context": {"block": {"filters": filters, "summary": None}}}
+    stamp = selectors.overview_stamp(frame=filters.frame)
+    key = selectors.cache_key("dashboard-block", get_language(), filters.query(), filters.form.errors.as_json(), stamp)
+    html = cache.get(key)
+    if html is None:
+        summary = selectors.province_summary(frame=filters.frame)
+        context = {"block": {"filters": filters, "summary": summary, "charts": summary_charts(summary)}}
+        html = render_to_string("overview/dashboard_block.html", context)
+        cache.set(key, html, selectors.SUMMARY_CACHE_SECONDS)
+    return {"template": "overview/cached_block.html", "context": {"html": mark_safe(html)}}  # rendered above
+
+
+@login_required
+def dashboard(request):
+    """The province dashboard: NTM, OCOP and directive tasks, all for one frame (period, area, cut-off)."""
+    filters = parse_filters(request)
+    on = filters.frame.cut_off if filters.frame else timezone.localdate()
+    blocks = [ntm_block(request, filters)]
+    for block in (
+        ocop_block(request, on=on, district=filters.district),
+        tasks_block(request, on=on),
+    ):
+        if block:
+            blocks.append(block)
+    return render(request, "overview/dashboard.html", {"filters": filters, "frame": filters.frame, "blocks": blocks})
+
+
+def commune_section(request, *, commune):
+    """The commune page's section: level today, what is missing for the next level, targets, score history."""
+    overview = selectors.commune_overview(commune=commune, on=timezone.localdate())
+    return {"template": "overview/commune_section.html", "context": {"commune": commune, "overview": overview}}
+
+
+# --------------------------------------------------------------------------------------------------- pages
+
+
+@login_required
+def completeness(request):
+    """For a period: per district, communes with no assessment / draft / submitted / returned / approved."""
+    filters = parse_filters(request, latest_any=True)
+    board = selectors.completeness_board(frame=filters.frame) if filters.frame else None
+    return render(request, "overview/completeness.html", {"filters": filters, "frame": filters.frame, "board": board})
+
+
+@login_required
+def at_risk(request):
+    """Every at-risk indicator and slipped criterion of a period, and the communes closest to the standard."""
+    filters = parse_filters(request)
+    summary = selectors.province_summary(frame=filters.frame, closest_limit=30) if filters.frame else None
+    return render(request, "overview/at_risk.html", {"filters": filters, "frame": filters.frame, "summary": summary})
+
+
+@login_required
+def district(request, code):
+    """One district: key figures, the communes × criteria matrix, completeness, risks and targets."""
+    unit = districts_visible_to(request.user).select_related("province").filter(code=code).first()
+    if unit is None:
+        raise Http404(_("Không tìm thấy."))
+    filters = parse_filters(request, district=unit)
+    context = {"filters": filters, "frame": filters.frame, "district": unit, "summary": None}
+    if filters.frame is not None:
+        summary = selectors.province_summary(frame=filters.frame)
+        context.update(
+            summary=summary,
+            charts=summary_charts(summary),
+            matrix=selectors.score_matrix(frame=filters.frame, criteria=[(row.number, row.name) for row in summary.criteria]),
+            board=selectors.completeness_board(frame=filters.frame),
+        )
+    return render(request, "overview/district.html", context)
