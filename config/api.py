@@ -1,4 +1,4 @@
-"""API plumbing shared by every app: pagination, the exception handler, the v1 router."""
+"""API plumbing shared by every app: pagination, the exception handler (the schema's error answers: config.schema)."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -44,4 +44,7 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is not None and response.status_code == 403 and isinstance(exc, exceptions.NotAuthenticated):
         response.status_code = 401
+    if response is not None and isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        response.data["wait"] = int(exc.wait)
     return response
+

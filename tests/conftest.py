@@ -22,6 +22,18 @@ from directives.models import Agency, AgencyKind
 PASSWORD = "test-pass-123"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _plain_http_test_servers():
+    """The test client and the live server speak plain HTTP: the HTTPS defaults of DEBUG-off settings (redirect,
+    secure cookies, HSTS) are turned off here, explicitly; tests/test_settings_and_deploy.py checks them."""
+    from django.test import override_settings
+
+    with override_settings(
+        SECURE_SSL_REDIRECT=False, SESSION_COOKIE_SECURE=False, CSRF_COOKIE_SECURE=False, SECURE_HSTS_SECONDS=0
+    ):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
