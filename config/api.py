@@ -41,6 +41,11 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc) or _("Bạn không có quyền thực hiện thao tác này."))
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or _("Không tìm thấy."))
+    if isinstance(exc, exceptions.ParseError) and str(exc.detail).startswith("JSON parse error - "):
+        # DRF does not translate this one.
+        exc = exceptions.ParseError(
+            _("Lỗi đọc JSON: %(error)s") % {"error": str(exc.detail).removeprefix("JSON parse error - ")}
+        )
     response = drf_exception_handler(exc, context)
     if response is not None and response.status_code == 403 and isinstance(exc, exceptions.NotAuthenticated):
         response.status_code = 401

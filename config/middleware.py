@@ -57,7 +57,8 @@ def _json_problem(value, where: str) -> str | None:
         return where if CONTROL_IN_TEXT.search(value) or SURROGATE.search(value) else None
     if isinstance(value, dict):
         for key, item in value.items():
-            place = f"{where}.{key}" if where else str(key)
+            shown = SURROGATE.sub("?", CONTROL.sub("?", key))
+            place = f"{where}.{shown}" if where else shown
             if CONTROL.search(key) or SURROGATE.search(key):
                 return place
             found = _json_problem(item, place)
