@@ -189,8 +189,8 @@ NTM_MAX_REQUEST_BYTES = env_int("NTM_MAX_REQUEST_BYTES", 5 * NTM_MAX_UPLOAD_BYTE
 NTM_XLSX_MAX_BYTES = env_int("NTM_XLSX_MAX_BYTES", NTM_MAX_UPLOAD_BYTES)
 NTM_XLSX_MAX_UNCOMPRESSED_BYTES = env_int("NTM_XLSX_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024)
 NTM_XLSX_MAX_SHEETS = env_int("NTM_XLSX_MAX_SHEETS", 20)
-NTM_XLSX_MAX_ROWS = env_int("NTM_XLSX_MAX_ROWS", 5000)
-NTM_XLSX_MAX_COLUMNS = env_int("NTM_XLSX_MAX_COLUMNS", 200)
+NTM_XLSX_MAX_ROWS = env_int("NTM_XLSX_MAX_ROWS", 10000)
+NTM_XLSX_MAX_COLUMNS = env_int("NTM_XLSX_MAX_COLUMNS", 30)
 
 # Security: with DEBUG off, HTTPS is the default (HSTS, secure cookies, redirect to https behind a TLS proxy
 # that sets X-Forwarded-Proto); `check --deploy` is clean with only SECRET_KEY and ALLOWED_HOSTS set.
@@ -301,6 +301,9 @@ REPORTS_SCHEDULE = env_list("REPORTS_SCHEDULE", ["H1@07-01", "H2@01-01", "YEAR@0
 REPORTS_REDISPATCH_AFTER_SECONDS = env_int("REPORTS_REDISPATCH_AFTER_SECONDS", 60)
 # Renders per report before it is marked failed (transient-error retries and worker deaths count).
 REPORTS_MAX_ATTEMPTS = env_int("REPORTS_MAX_ATTEMPTS", 3)
+# The report PDF's faces (Liberation Serif and Mono 2.x: Times New Roman metrics, Vietnamese coverage), from
+# Debian's fonts-liberation2 (Makefile system-deps, .ci/run, Dockerfile).
+REPORTS_FONT_DIR = env_str("REPORTS_FONT_DIR", "/usr/share/fonts/truetype/liberation2")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
