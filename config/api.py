@@ -13,9 +13,32 @@ from config.errors import ConflictError, LockedError
 
 
 class StandardPagination(PageNumberPagination):
+    """``?page=`` and ``?page_size=`` (1–500, API.md); a page size that is not a whole number in range is a 400."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [
+                    _("Số dòng mỗi trang phải là số nguyên từ 1 đến %(max)d.") % {"max": self.max_page_size}
+                ]}
+            )
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update({"minimum": 1, "maximum": self.max_page_size})
+        return parameters
 
 
 def validation_error_detail(error: DjangoValidationError):

@@ -356,6 +356,7 @@ NTM_DEMO_LOADERS = [
     "ocop.demo.load",
     "directives.demo.load",
     "reports.demo.load",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.schema.harden_schema"],
 ]
 NTM_SITE_URL = env_str("NTM_SITE_URL", "http://127.0.0.1:8000")
 # The province this installation serves (GSO code); Điện Biên by default.

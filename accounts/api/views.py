@@ -40,7 +40,7 @@ class TokenView(APIView):
 
     @extend_schema(
         request=TokenInput, auth=[],
-        responses={200: TokenOutput, 429: OpenApiResponse(Throttled), **error_responses(400, 413, 415)},
+        responses={200: TokenOutput, 429: OpenApiResponse(Throttled), **error_responses(400, 401, 413, 415)},
     )
     def post(self, request):
         data = TokenInput(data=request.data)
@@ -55,7 +55,11 @@ class TokenView(APIView):
             )
         user = authenticate(request, username=username, password=data.validated_data["password"])
         if user is None or not user.is_active:
-            return Response({"detail": _("Tên đăng nhập hoặc mật khẩu không đúng.")}, status=status.HTTP_400_BAD_REQUEST)
+            # API.md: 401 for bad credentials.
+            return Response(
+                {"detail": _("Tên đăng nhập hoặc mật khẩu không đúng.")}, status=status.HTTP_401_UNAUTHORIZED,
+                headers={"WWW-Authenticate": "Token"},
+            )
         services.login_attempt_succeeded(attempt)
         _token, key = services.api_token_issue(user=user)
         return Response({"token": key})

@@ -63,13 +63,7 @@ class ProducerListCreate(generics.ListCreateAPIView):
 class ProductListCreate(generics.ListCreateAPIView):
     serializer_class = ProductSerializer
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("district", str), OpenApiParameter("stars", int), OpenApiParameter("group", str),
-            OpenApiParameter("flagship", bool), OpenApiParameter("expiring_within_days", int),
-            OpenApiParameter("search", str),
-        ]
-    )
+    @extend_schema(parameters=[ProductFilterInput])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

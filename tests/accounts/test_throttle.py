@@ -49,7 +49,7 @@ def test_one_user_guessed_from_many_addresses_is_blocked(client, api, cast, sett
     settings.LOGIN_FAILURE_LIMIT = 3
     # when three wrong passwords come from three addresses, through three doors
     assert page_login(client, "staff", "wrong", "10.0.0.1").status_code == 200
-    assert token_login(api, "staff", "wrong", "10.0.0.2").status_code == 400
+    assert token_login(api, "staff", "wrong", "10.0.0.2").status_code == 401
     assert admin_login(client, "staff", "wrong", "10.0.0.3").status_code == 200
     # then the right password from a fourth address is refused at every door, with the time to wait
     blocked = token_login(api, "STAFF", PASSWORD, "10.0.0.4")
@@ -84,7 +84,7 @@ def test_the_admin_door_is_throttled(client, cast, settings):
 def test_spraying_many_usernames_from_one_address_is_blocked(api, client, cast, settings):
     settings.LOGIN_FAILURE_ADDRESS_LIMIT = 4
     for number in range(4):
-        assert token_login(api, f"nobody{number}", "wrong", "10.9.9.9").status_code == 400
+        assert token_login(api, f"nobody{number}", "wrong", "10.9.9.9").status_code == 401
     # a real user's right password from that address now waits too
     assert token_login(api, "leader", PASSWORD, "10.9.9.9").status_code == 429
     assert page_login(client, "leader", PASSWORD, "10.9.9.9").status_code == 200
@@ -186,7 +186,7 @@ def test_two_worker_processes_share_one_limit(cast, settings):
         # when wrong passwords alternate between the two processes: 3 on one, 2 on the other
         statuses = [api_login(index % 2, "wrong") for index in range(5)]
         # then both processes refuse the sixth try, even with the right password
-        assert statuses == [400] * 5
+        assert statuses == [401] * 5
         assert api_login(0, PASSWORD) == 429
         assert api_login(1, PASSWORD) == 429
         assert LoginFailure.objects.filter(username="officer_a").count() == 5
