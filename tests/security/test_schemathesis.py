@@ -12,14 +12,14 @@ from collections import Counter
 
 import pytest
 import schemathesis
-from schemathesis.config import SchemathesisConfig
+from django.core.handlers.wsgi import WSGIHandler
 from django.test import override_settings
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
+from schemathesis.config import SchemathesisConfig
 
 from accounts import services
 from accounts.models import Role, User
-from django.core.handlers.wsgi import WSGIHandler
 from tests.conftest import PASSWORD
 
 EXAMPLES_PER_OPERATION = 25
