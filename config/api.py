@@ -13,11 +13,21 @@ from config.errors import ConflictError, LockedError
 
 
 class StandardPagination(PageNumberPagination):
-    """``?page=`` and ``?page_size=`` (1–500, API.md); a page size that is not a whole number in range is a 400."""
+    """``?page=`` (from 1) and ``?page_size=`` (1–500, API.md); anything else there is a 400; a page past the
+    last one is a 404 (DRF's "Invalid page.")."""
 
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+    last_page_strings = ()  # the schema says a page is a number
+
+    def get_page_number(self, request, paginator):
+        raw = request.query_params.get(self.page_query_param)
+        if raw is None:
+            return 1
+        if not raw.isdigit() or int(raw) < 1:
+            raise exceptions.ValidationError({self.page_query_param: [_("Số trang phải là số nguyên từ 1.")]})
+        return int(raw)
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)

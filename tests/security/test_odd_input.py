@@ -162,3 +162,21 @@ def test_malformed_json_is_a_json_400(api, cast):
     response = api(cast.staff).post("/api/v1/agencies/", "{", content_type="application/json")
     assert response.status_code == 400
     assert response.json()["detail"].startswith("Lỗi đọc JSON: ")
+
+
+def test_page_size_outside_1_to_500_is_a_400(api, cast):
+    for value in ("0", "501", "abc", "-1"):
+        response = api(cast.leader).get("/api/v1/provinces/", {"page_size": value})
+        assert response.status_code == 400, value
+        assert response.json() == {"page_size": ["Số dòng mỗi trang phải là số nguyên từ 1 đến 500."]}
+    assert api(cast.leader).get("/api/v1/provinces/", {"page_size": "500"}).status_code == 200
+    response = api(cast.leader, language="en").get("/api/v1/provinces/", {"page_size": "0"})
+    assert response.json() == {"page_size": ["The page size must be a whole number from 1 to 500."]}
+
+
+def test_page_that_is_not_a_number_from_1_is_a_400(api, cast):
+    for value in ("", "0", "last", "x"):
+        response = api(cast.leader).get("/api/v1/provinces/", {"page": value})
+        assert (response.status_code, response.json()) == (400, {"page": ["Số trang phải là số nguyên từ 1."]}), value
+    response = api(cast.leader).get("/api/v1/provinces/", {"page": "7"})
+    assert (response.status_code, response.json()) == (404, {"detail": "Trang không hợp lệ."})
