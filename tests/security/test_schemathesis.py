@@ -72,6 +72,20 @@ def tokens(db, units, agency):
     return {"province_staff": lambda: key(staff), "district_officer": lambda: key(officer)}
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """As Django's test client does: a request's end must not close the connection holding the test's
+    transaction (with PostgreSQL, ``close_old_connections`` would)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture(autouse=True, scope="module")
 def _report_figures():
     yield
