@@ -1,31 +1,43 @@
 from django import forms
+from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
-from django.utils.translation import gettext_lazy as _
 
 from . import services
 
 
 def client_ip(request) -> str:
-    return (request.META.get("REMOTE_ADDR") or "") if request is not None else ""
+    """The client's address: REMOTE_ADDR, or the last X-Forwarded-For hop when a trusted proxy sets it."""
+    if request is None:
+        return ""
+    if settings.TRUST_X_FORWARDED_FOR:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            return hops[-1][:45]
+    return (request.META.get("REMOTE_ADDR") or "")[:45]
 
 
-class ThrottledAuthenticationForm(AuthenticationForm):
-    """The login form, refusing a username+address after repeated failures (see LOGIN_FAILURE_LIMIT)."""
-
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "throttled": _("Bạn đã đăng nhập sai quá nhiều lần. Vui lòng thử lại sau ít phút."),
-    }
+class ThrottledLoginMixin:
+    """Sign-in through ``services.login_attempt_begin``: the same throttle as the API token endpoint."""
 
     def clean(self):
-        username = self.data.get("username", "")
-        ip = client_ip(self.request)
-        if services.login_throttle_is_blocked(username=username, ip=ip):
-            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if not username or not password:
+            return super().clean()
         try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            services.login_throttle_record_failure(username=username, ip=ip)
-            raise
-        services.login_throttle_reset(username=username, ip=ip)
+            attempt = services.login_attempt_begin(username=username, address=client_ip(self.request))
+        except services.LoginThrottled as throttled:
+            raise forms.ValidationError(throttled.message, code="throttled") from None
+        cleaned = super().clean()  # a wrong password raises here, and the attempt stays counted
+        services.login_attempt_succeeded(attempt)
         return cleaned
+
+
+class ThrottledAuthenticationForm(ThrottledLoginMixin, AuthenticationForm):
+    """The login page's form."""
+
+
+class ThrottledAdminAuthenticationForm(ThrottledLoginMixin, AdminAuthenticationForm):
+    """The Django admin's login form (``admin.site.login_form``)."""

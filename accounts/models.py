@@ -44,3 +44,54 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+
+class LoginFailure(models.Model):
+    """One failed (or in-progress) sign-in attempt, kept for the throttle window (``accounts.services``).
+
+    The database is the store every web worker shares and the one that stays up when Redis is down, so
+    the limits hold across processes. Rows older than ``LOGIN_FAILURE_WINDOW_SECONDS`` are pruned.
+    """
+
+    username = models.CharField(_("tên đăng nhập"), max_length=150, db_index=True)
+    address = models.CharField(_("địa chỉ IP"), max_length=45, db_index=True)
+    at = models.DateTimeField(_("lúc"), db_index=True)
+
+    class Meta:
+        verbose_name = _("lần đăng nhập sai")
+        verbose_name_plural = _("lần đăng nhập sai")
+
+    def __str__(self):
+        return f"{self.username} @ {self.address}"
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self, *, now):
+        return self.filter(expires_at__gt=now)
+
+
+class ApiToken(models.Model):
+    """An API key (``Authorization: Token <key>``) of one user, with an end.
+
+    Only the SHA-256 of the key is stored; the key itself is shown once, when it is issued. A token dies at
+    ``expires_at``, when revoked (the row is deleted), and when the user's password changes (``password_mark``
+    no longer matches, as Django does for sessions).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("người dùng"))
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("mã (đầu)"), max_length=8, editable=False)
+    password_mark = models.CharField(max_length=128, editable=False)
+    created_at = models.DateTimeField(_("tạo lúc"))
+    expires_at = models.DateTimeField(_("hết hạn lúc"), db_index=True)
+    last_used_at = models.DateTimeField(_("dùng gần nhất"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("mã truy cập API")
+        verbose_name_plural = _("mã truy cập API")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.user})"

@@ -1,4 +1,4 @@
-"""API plumbing shared by every app: pagination, the exception handler, the v1 router."""
+"""API plumbing shared by every app: pagination, the exception handler (the schema's error answers: config.schema)."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -13,9 +13,42 @@ from config.errors import ConflictError, LockedError
 
 
 class StandardPagination(PageNumberPagination):
+    """``?page=`` (from 1) and ``?page_size=`` (1–500, API.md); anything else there is a 400; a page past the
+    last one is a 404 (DRF's "Invalid page.")."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+    last_page_strings = ()  # the schema says a page is a number
+
+    def get_page_number(self, request, paginator):
+        raw = request.query_params.get(self.page_query_param)
+        if raw is None:
+            return 1
+        if not raw.isdigit() or int(raw) < 1:
+            raise exceptions.ValidationError({self.page_query_param: [_("Số trang phải là số nguyên từ 1.")]})
+        return int(raw)
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [
+                    _("Số dòng mỗi trang phải là số nguyên từ 1 đến %(max)d.") % {"max": self.max_page_size}
+                ]}
+            )
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update({"minimum": 1, "maximum": self.max_page_size})
+        return parameters
 
 
 def validation_error_detail(error: DjangoValidationError):
@@ -41,7 +74,15 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc) or _("Bạn không có quyền thực hiện thao tác này."))
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or _("Không tìm thấy."))
+    if isinstance(exc, exceptions.ParseError) and str(exc.detail).startswith("JSON parse error - "):
+        # DRF does not translate this one.
+        exc = exceptions.ParseError(
+            _("Lỗi đọc JSON: %(error)s") % {"error": str(exc.detail).removeprefix("JSON parse error - ")}
+        )
     response = drf_exception_handler(exc, context)
     if response is not None and response.status_code == 403 and isinstance(exc, exceptions.NotAuthenticated):
         response.status_code = 401
+    if response is not None and isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        response.data["wait"] = int(exc.wait)
     return response
+

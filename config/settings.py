@@ -76,7 +76,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
@@ -96,6 +95,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.PagesIgnoreAcceptLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the language is known (translated messages), before any view or query.
+    "config.middleware.OddInputMiddleware",
+    "config.middleware.SecurityHeadersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -148,9 +150,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Failed-login throttling (accounts.services.login_throttle_*): attempts per username+IP within the window.
+# Sign-in throttle (accounts.services.login_attempt_begin), one for the login page, the API token and the
+# admin, kept in the database (shared by every worker, up without Redis): failures per username whatever the
+# address, and per address whatever the username, within the window.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_FAILURE_ADDRESS_LIMIT = env_int("LOGIN_FAILURE_ADDRESS_LIMIT", 4 * LOGIN_FAILURE_LIMIT)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900)
+# API tokens (accounts.models.ApiToken): a new one at every sign-in, valid this many days.
+API_TOKEN_LIFETIME_DAYS = env_int("API_TOKEN_LIFETIME_DAYS", 30)
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
@@ -177,23 +184,57 @@ WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", True)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 NTM_MAX_UPLOAD_BYTES = env_int("NTM_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# A request body above this is refused (413) before it is read (config.middleware.OddInputMiddleware).
+NTM_MAX_REQUEST_BYTES = env_int("NTM_MAX_REQUEST_BYTES", 5 * NTM_MAX_UPLOAD_BYTES)
+# Limits of an uploaded .xlsx, checked before it is parsed (config.uploads.check_xlsx).
+NTM_XLSX_MAX_BYTES = env_int("NTM_XLSX_MAX_BYTES", NTM_MAX_UPLOAD_BYTES)
+NTM_XLSX_MAX_UNCOMPRESSED_BYTES = env_int("NTM_XLSX_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024)
+NTM_XLSX_MAX_SHEETS = env_int("NTM_XLSX_MAX_SHEETS", 20)
+NTM_XLSX_MAX_ROWS = env_int("NTM_XLSX_MAX_ROWS", 10000)
+NTM_XLSX_MAX_COLUMNS = env_int("NTM_XLSX_MAX_COLUMNS", 30)
 
-# Security (production values come from the environment; `check --deploy` must be clean with them).
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+# Security: with DEBUG off, HTTPS is the default (HSTS, secure cookies, redirect to https behind a TLS proxy
+# that sets X-Forwarded-Proto); `check --deploy` is clean with only SECRET_KEY and ALLOWED_HOSTS set.
+# PLAIN_HTTP=true turns all of it off for a plain-HTTP intranet (a warning is logged at start-up); each
+# setting can still be overridden on its own.
+PLAIN_HTTP = env_bool("PLAIN_HTTP", DEBUG)
+_HTTPS = not PLAIN_HTTP
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _HTTPS)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", _HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", _HTTPS)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if _HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", _HTTPS)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", _HTTPS) else None
+# The sign-in throttle's address: the last X-Forwarded-For hop (the one the proxy saw) behind a proxy.
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", SECURE_PROXY_SSL_HEADER is not None)
+# No inline script anywhere (templates load files from /static/; the API docs use the split Swagger view).
+CONTENT_SECURITY_POLICY = env_str(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'",
+)
+PERMISSIONS_POLICY = env_str(
+    "PERMISSIONS_POLICY",
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()",
+)
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
-# Cache, Celery
+# Cache, Celery. Redis is an accelerator: with it unreachable the cache answers misses (config.cache), the
+# sign-in throttle lives in the database and report requests stay queued for the sweep.
 REDIS_URL = env_str("REDIS_URL")
+CACHE_REDIS_RETRY_SECONDS = env_int("CACHE_REDIS_RETRY_SECONDS", 5)
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "config.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ntm"}}
 
@@ -261,10 +302,13 @@ REPORTS_SCHEDULE = env_list("REPORTS_SCHEDULE", ["H1@07-01", "H2@01-01", "YEAR@0
 REPORTS_REDISPATCH_AFTER_SECONDS = env_int("REPORTS_REDISPATCH_AFTER_SECONDS", 60)
 # Renders per report before it is marked failed (transient-error retries and worker deaths count).
 REPORTS_MAX_ATTEMPTS = env_int("REPORTS_MAX_ATTEMPTS", 3)
+# The report PDF's faces (Liberation Serif and Mono 2.x: Times New Roman metrics, Vietnamese coverage), from
+# Debian's fonts-liberation2 (Makefile system-deps, .ci/run, Dockerfile).
+REPORTS_FONT_DIR = env_str("REPORTS_FONT_DIR", "/usr/share/fonts/truetype/liberation2")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -277,7 +321,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "EXCEPTION_HANDLER": "config.api.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.schema.ApiSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -313,6 +357,7 @@ NTM_DEMO_LOADERS = [
     "ocop.demo.load",
     "directives.demo.load",
     "reports.demo.load",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.schema.harden_schema"],
 ]
 NTM_SITE_URL = env_str("NTM_SITE_URL", "http://127.0.0.1:8000")
 # The province this installation serves (GSO code); Điện Biên by default.

@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-BASE_ENV = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY"}}
+SECURITY_VARIABLES = {
+    "PLAIN_HTTP", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "BEHIND_TLS_PROXY", "POSTGRES_PASSWORD", "ALLOWED_HOSTS",
+}
+BASE_ENV = {
+    k: v for k, v in os.environ.items()
+    if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY"} | SECURITY_VARIABLES
+}
 
 
 def run_python(code, **env):
@@ -59,16 +66,44 @@ def test_secret_key_from_file(tmp_path):
     assert result.stdout.strip() == "s" * 60
 
 
-def test_check_deploy_is_clean_with_production_values():
-    env = {
-        **BASE_ENV, "DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(60), "ALLOWED_HOSTS": "ntm.dienbien.gov.vn",
-        "SECURE_SSL_REDIRECT": "true", "SESSION_COOKIE_SECURE": "true", "CSRF_COOKIE_SECURE": "true",
-        "SECURE_HSTS_SECONDS": "31536000", "SECURE_HSTS_INCLUDE_SUBDOMAINS": "true", "SECURE_HSTS_PRELOAD": "true",
-    }
+def test_check_deploy_is_clean_with_just_secret_key_and_allowed_hosts():
+    env = {**BASE_ENV, "SECRET_KEY": secrets.token_urlsafe(60), "ALLOWED_HOSTS": "ntm.dienbien.gov.vn"}
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT,
                             env=env, capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_debug_off_is_https_only_by_default():
+    result = run_python(
+        "import django; django.setup(); from django.conf import settings as s;"
+        "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS,"
+        " s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_HSTS_PRELOAD, s.SECURE_PROXY_SSL_HEADER)"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True", "True", "31536000", "True", "True", "('HTTP_X_FORWARDED_PROTO',", "'https')"]
+    assert "PLAIN_HTTP" not in result.stderr
+
+
+def test_plain_http_turns_https_off_with_a_warning_in_the_log():
+    result = run_python(
+        "import django; django.setup(); from django.conf import settings as s;"
+        "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS,"
+        " s.SECURE_PROXY_SSL_HEADER)",
+        PLAIN_HTTP="true",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False", "False", "0", "None"]
+    assert result.stderr.count("PLAIN_HTTP is on: no HTTPS redirect, no HSTS, cookies sent over plain HTTP.") == 1
+
+
+def test_check_deploy_flags_plain_http():
+    env = {**BASE_ENV, "SECRET_KEY": secrets.token_urlsafe(60), "ALLOWED_HOSTS": "ntm.dienbien.gov.vn", "PLAIN_HTTP": "true"}
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT,
+                            env=env, capture_output=True, text=True, timeout=180)
+    assert result.returncode != 0
+    for check in ("security.W004", "security.W008", "security.W012", "security.W016"):
+        assert check in result.stdout + result.stderr
 
 
 def test_check_deploy_flags_development_defaults():
@@ -82,10 +117,31 @@ def test_docker_compose_file_validates():
     compose = shutil.which("docker-compose")
     if compose is None:
         pytest.fail("docker-compose is not installed: `make test` installs it (Debian package docker-compose)")
+    env = {**BASE_ENV, "SECRET_KEY": "s" * 60, "POSTGRES_PASSWORD": "pw-from-the-installer"}
     result = subprocess.run([compose, "-f", "docker-compose.yml", "config"], cwd=ROOT, capture_output=True, text=True,
-                            timeout=120, env={**BASE_ENV})
+                            timeout=120, env=env)
     assert result.returncode == 0, result.stderr
+    assert "pw-from-the-installer" in result.stdout
     for service in ("postgres:", "redis:", "web:", "worker:", "beat:"):
         assert service in result.stdout
     assert "gunicorn config.wsgi:application" in result.stdout
     assert "celery" in result.stdout and "beat" in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "POSTGRES_PASSWORD"])
+def test_docker_compose_refuses_to_start_without_a_secret(missing):
+    compose = shutil.which("docker-compose")
+    if compose is None:
+        pytest.fail("docker-compose is not installed: `make test` installs it (Debian package docker-compose)")
+    env = {**BASE_ENV, "SECRET_KEY": "s" * 60, "POSTGRES_PASSWORD": "pw"}
+    del env[missing]
+    result = subprocess.run([compose, "-f", "docker-compose.yml", "config"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120, env=env)
+    assert result.returncode != 0
+    assert f"set {missing}" in result.stderr
+
+
+def test_docker_compose_has_no_known_secret():
+    text = (ROOT / "docker-compose.yml").read_text()
+    assert "change-me" not in text
+    assert "${SECRET_KEY:?" in text and "${POSTGRES_PASSWORD:?" in text

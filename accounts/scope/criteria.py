@@ -3,7 +3,10 @@
 Everyone signed in reads every assessment of the province. Values are written by the district officers of
 the commune's district (or of communes assigned to them) and by province staff; submitting follows the same
 rule; approving, returning, reopening, the "cơ bản đạt" appraisal and catalogue edits are province staff's.
-Pages, the API, the Excel exchange and evidence downloads fetch assessments only through these functions.
+Evidence files (household lists, photos: personal data) are narrower: province staff and leaders download
+every commune's, an officer only those of the communes in their scope (``communes_writable_by``), anyone
+else gets a 403. Pages, the API, the Excel exchange and evidence downloads fetch assessments only through
+these functions.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -13,7 +16,7 @@ from django.utils.translation import gettext as _
 from communes.models import Commune
 from criteria.models import Assessment, IndicatorValue
 
-from .roles import is_district_officer, is_province_staff, is_reader
+from .roles import is_district_officer, is_leader, is_province_staff, is_reader
 from .units import can_write_commune, can_write_district, communes_writable_by, get_commune_for_read
 
 __all__ = [
@@ -26,6 +29,7 @@ __all__ = [
     "can_exchange_excel",
     "get_assessment_for_read",
     "get_assessment_for_write",
+    "can_download_evidence",
     "get_evidence_for_download",
 ]
 
@@ -99,8 +103,22 @@ def get_assessment_for_write(user, *, commune, period: str, criteria_set) -> Ass
     return assessment
 
 
+def can_download_evidence(user, commune: Commune) -> bool:
+    """May the user download this commune's evidence files? Province staff and leaders: every commune;
+    officers: the communes they may write (``can_write_commune``, so a scope by district or by a list of
+    communes); agency officers and everyone else: none."""
+    if is_province_staff(user) or is_leader(user):
+        return True
+    return can_write_commune(user, commune)
+
+
 def get_evidence_for_download(user, value_id: int) -> IndicatorValue:
-    """An indicator value with an evidence file the user may read, or Http404."""
+    """An indicator value with an evidence file the user may download.
+
+    Http404 when there is no such file or the user cannot read the assessment at all; PermissionDenied
+    (403) when the user reads the assessment but the commune lies outside their evidence scope
+    (``can_download_evidence``).
+    """
     value = (
         IndicatorValue.objects.select_related("assessment__commune", "indicator")
         .filter(pk=value_id, assessment__in=assessments_visible_to(user))
@@ -109,4 +127,6 @@ def get_evidence_for_download(user, value_id: int) -> IndicatorValue:
     )
     if value is None:
         raise Http404(_("Không tìm thấy."))
+    if not can_download_evidence(user, value.assessment.commune):
+        raise PermissionDenied(_("Tệp minh chứng chỉ tải được bởi cán bộ phụ trách xã này, Văn phòng điều phối tỉnh và lãnh đạo."))
     return value

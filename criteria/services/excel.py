@@ -22,6 +22,7 @@ from accounts.scope import can_edit_assessment, can_exchange_excel
 from communes.models import Commune, CommuneKind, District
 from communes.periods import parse_period
 from config.errors import ConflictError, LockedError
+from config.uploads import check_xlsx
 
 from .. import evaluation
 from ..models import Assessment, AssessmentStatus, CriteriaSet, IndicatorValue, ValueType
@@ -250,6 +251,7 @@ def excel_import(*, user, file) -> ImportSummary:
     a missing judgement), the commune's assessment is submitted or approved, or it changed since the
     download (its version). PermissionDenied when the user may not exchange the workbook's district at all.
     """
+    check_xlsx(file, refuse=lambda message: ExcelImportError([CellError("—", 0, "—", message)]))
     try:
         workbook = load_workbook(file, data_only=True)
     except Exception:  # openpyxl raises many kinds of errors for a file that is not a valid .xlsx

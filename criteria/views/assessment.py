@@ -319,7 +319,7 @@ def criterion_appraise(request, code, period, number):
 @login_required
 @require_GET
 def evidence_download(request, value_id):
-    """An evidence file, to users who may read its assessment (everyone signed in); never served from MEDIA_ROOT."""
+    """An evidence file, to the users ``get_evidence_for_download`` allows (403 otherwise); never served from MEDIA_ROOT."""
     value = get_evidence_for_download(request.user, value_id)
     name = value.evidence.name.rsplit("/", 1)[-1]
     return FileResponse(value.evidence.open("rb"), as_attachment=True, filename=name)

@@ -65,14 +65,7 @@ class ProducerListCreate(generics.ListCreateAPIView):
 class ProductListCreate(generics.ListCreateAPIView):
     serializer_class = ProductSerializer
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("district", str), OpenApiParameter("stars", int), OpenApiParameter("group", str),
-            OpenApiParameter("flagship", bool), OpenApiParameter("expiring_within_days", int),
-            OpenApiParameter("search", str),
-            OpenApiParameter("on", OpenApiTypes.DATE, description="stars and certificates as they stood that day (default today)"),
-        ]
-    )
+    @extend_schema(parameters=[ProductFilterInput])
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         response.data["as_of"] = self._on.isoformat()

@@ -41,7 +41,7 @@ def test_api_token_and_throttle(api, cast, settings):
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.get("/api/v1/provinces/").status_code == 200
     for _ in range(2):
-        assert api().post("/api/v1/auth/token/", {"username": "leader", "password": "no"}, format="json").status_code == 400
+        assert api().post("/api/v1/auth/token/", {"username": "leader", "password": "no"}, format="json").status_code == 401
     blocked = api().post("/api/v1/auth/token/", {"username": "leader", "password": PASSWORD}, format="json")
     assert blocked.status_code == 429
 
