@@ -334,6 +334,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.schema.harden_schema"],
     "ENUM_NAME_OVERRIDES": {
         "DistrictKindEnum": "communes.models.DistrictKind",
         "CommuneKindEnum": "communes.models.CommuneKind",
@@ -357,7 +358,6 @@ NTM_DEMO_LOADERS = [
     "ocop.demo.load",
     "directives.demo.load",
     "reports.demo.load",
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.schema.harden_schema"],
 ]
 NTM_SITE_URL = env_str("NTM_SITE_URL", "http://127.0.0.1:8000")
 # The province this installation serves (GSO code); Điện Biên by default.
