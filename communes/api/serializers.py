@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from communes.models import Commune, District, Province, Recognition
+from communes.periods import parse_day
 
 
 class ProvinceSerializer(serializers.ModelSerializer):
@@ -45,3 +46,29 @@ class CommuneFilterInput(serializers.Serializer):
     level = serializers.ChoiceField(required=False, choices=["none", "basic", "standard", "advanced", "model"])
     kind = serializers.ChoiceField(required=False, choices=["xa", "phuong", "thi_tran"])
     search = serializers.CharField(required=False)
+
+
+class DayField(serializers.DateField):
+    """A ``YYYY-MM-DD`` query parameter: absent means "not given", but an empty ``?on=`` is a 400 (the
+    schema says it is a date), where DRF would quietly take an empty query value for "not given"."""
+
+    def get_value(self, dictionary):
+        if self.field_name in dictionary and dictionary.get(self.field_name) == "":
+            return ""
+        return super().get_value(dictionary)
+
+    def validate_empty_values(self, data):
+        if data == "":
+            self.fail("invalid", format="YYYY-MM-DD")
+        return super().validate_empty_values(data)
+
+
+class AsOfQuery(serializers.Serializer):
+    """``?on=YYYY-MM-DD``: the day a read is as of (default today; never after today)."""
+
+    on = DayField(required=False, help_text="YYYY-MM-DD")
+
+    def day(self, *, today):
+        """The validated day, or ``today`` when none was asked for; a day after today is a 400."""
+        self.is_valid(raise_exception=True)
+        return parse_day(self.validated_data.get("on"), today=today) or today

@@ -3,6 +3,7 @@
 from django.urls import reverse
 from rest_framework import serializers
 
+from communes.api.serializers import DayField
 from directives.models import Agency, AgencyKind, Document, DocumentKind, Task, TaskStatus, TaskUpdate
 
 
@@ -112,7 +113,7 @@ class TaskFilterInput(serializers.Serializer):
     status = serializers.ChoiceField(choices=TaskStatus.choices, required=False)
     overdue = serializers.ChoiceField(choices=["true", "false", "1", "0"], required=False)
     document = serializers.IntegerField(required=False)
-    on = serializers.DateField(required=False, help_text="YYYY-MM-DD: status and overdue as they stood that day")
+    on = DayField(required=False, help_text="YYYY-MM-DD: status and overdue as they stood that day")
 
 
 class TaskUpdateInput(serializers.Serializer):

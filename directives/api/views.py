@@ -14,6 +14,7 @@ from accounts.scope import (
     get_task_for_update,
     require_directives_manager,
 )
+from communes.api.serializers import AsOfQuery
 from communes.periods import parse_day
 from directives import selectors, services
 from directives.deadlines import local_today
@@ -148,8 +149,7 @@ class TaskDetail(generics.RetrieveAPIView):
         OpenApiParameter("on", OpenApiTypes.DATE, description="status and overdue as they stood that day (default today)"),
     ])
     def retrieve(self, request, *args, **kwargs):
-        today = local_today()
-        on = parse_day(request.query_params.get("on"), today=today) or today
+        on = AsOfQuery(data=request.query_params).day(today=local_today())
         task = selectors.task_detail(user=request.user, pk=kwargs["pk"], today=on)
         context = {**self.get_serializer_context(), "updates": selectors.task_updates(task, on=on)}
         return Response({**TaskDetailSerializer(task, context=context).data, "as_of": on.isoformat()})

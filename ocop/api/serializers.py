@@ -5,6 +5,7 @@ import datetime
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from communes.api.serializers import DayField
 from communes.models import Commune
 from ocop import rules, selectors
 from ocop.models import Producer, ProducerKind, Product, ProductGroup, Rating, RatingLevel
@@ -105,7 +106,7 @@ class ProductFilterInput(serializers.Serializer):
     flagship = serializers.BooleanField(required=False, allow_null=True, default=None)
     expiring_within_days = serializers.IntegerField(required=False, min_value=0, max_value=3650)
     search = serializers.CharField(required=False)
-    on = serializers.DateField(required=False, help_text="YYYY-MM-DD: stars and certificates as they stood that day")
+    on = DayField(required=False, help_text="YYYY-MM-DD: stars and certificates as they stood that day")
 
 
 class RatingSerializer(serializers.ModelSerializer):

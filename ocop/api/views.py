@@ -13,6 +13,7 @@ from accounts.scope import (
     get_product_for_read,
     products_visible_to,
 )
+from communes.api.serializers import AsOfQuery
 from communes.periods import parse_day
 from ocop import rules, selectors, services
 from ocop.models import Rating
@@ -138,7 +139,6 @@ class Summary(APIView):
         responses={200: dict},
     )
     def get(self, request):
-        today = rules.programme_today()
-        on = parse_day(request.query_params.get("on"), today=today) or today
+        on = AsOfQuery(data=request.query_params).day(today=rules.programme_today())
         summary = selectors.ocop_summary(on=on, district=request.query_params.get("district") or None)
         return Response(summary.as_api_dict())

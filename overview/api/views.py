@@ -13,6 +13,7 @@ from rest_framework import serializers
 from rest_framework.views import APIView
 
 from accounts.scope import districts_visible_to
+from communes.api.serializers import DayField
 from communes.models import Province
 from communes.periods import parse_period
 from criteria.frame import SERVED, build_frame
@@ -26,7 +27,7 @@ class SummaryInput(serializers.Serializer):
     district = serializers.CharField(required=False)
     province = serializers.CharField(required=False)
     include = serializers.ChoiceField(choices=["submitted"], required=False)
-    on = serializers.DateField(required=False)
+    on = DayField(required=False)
     criteria_set = serializers.CharField(required=False)
 
     def validate_period(self, value):
