@@ -41,8 +41,7 @@ NO_FULL_SCORE_DISTRICTS = {"097", "098", "099", "101"}
 FULL_SCORE_QUOTA = {"100": 8, "094": 3, "102": 3, "095": 1, "096": 1, "103": 1}
 DISTRICT_MEAN = {"094": 12, "095": 11, "096": 8, "097": 8, "098": 8, "099": 9, "100": 11, "101": 7.5, "102": 10, "103": 8.5}
 # How often each criterion is the one still missing in Điện Biên (income, poverty, environment, production…)
-DIFFICULTY = {1: 1, 2: 6, 3: 3, 4: 3, 5: 6, 6: 5, 7: 4, 8: 1.5, 9: 5, 10: 9, 11: 9, 12: 4, 13: 7, 14: 3, 15: 3,
-              16: 4, 17: 8, 18: 1.5, 19: 1}
+DIFFICULTY = dict(enumerate([1, 6, 3, 3, 6, 5, 4, 1.5, 5, 9, 9, 4, 7, 3, 3, 4, 8, 1.5, 1], start=1))
 IN_PROGRESS = {
     "099": ["submitted", "submitted", "returned", "draft", "approved"],
     "100": ["submitted", "submitted", "returned", "draft", "draft", "approved"],
@@ -90,8 +89,8 @@ def _pick_failing(rng: random.Random, count: int, exclude=()) -> set[int]:
     return chosen
 
 
-def _plan_2021_h1(communes) -> dict[str, dict]:
-    """Per commune code: score, failing criteria and the criteria appraised "cơ bản đạt"."""
+def _plan_2021_h1(communes, count: int) -> dict[str, dict]:
+    """Per commune code: score (of ``count`` criteria), failing criteria and the criteria appraised "cơ bản đạt"."""
     rng = random.Random(20210630)
     by_district: dict[str, list] = {}
     for commune in communes:
@@ -105,7 +104,7 @@ def _plan_2021_h1(communes) -> dict[str, dict]:
     basic = {c.code for c in rng.sample(others, len(BASIC_SCORES))}
     plan: dict[str, dict] = {}
     for code in full_codes:
-        plan[code] = {"score": 19, "basic": set()}
+        plan[code] = {"score": count, "basic": set()}
     for commune, score in zip(sorted((c for c in others if c.code in basic), key=lambda c: c.code),
                               rng.sample(BASIC_SCORES, len(BASIC_SCORES)), strict=True):
         plan[commune.code] = {"score": score, "basic": set()}
@@ -121,7 +120,7 @@ def _plan_2021_h1(communes) -> dict[str, dict]:
         if 5 <= score <= 15:
             plan[commune.code]["score"] = score
     for code, entry in plan.items():
-        entry["failing"] = _pick_failing(rng, 19 - entry["score"])
+        entry["failing"] = _pick_failing(rng, count - entry["score"])
         if code in basic:
             entry["basic"] = set(rng.sample(sorted(entry["failing"]), min(len(entry["failing"]), rng.choice([1, 2, 2, 3]))))
     return plan
@@ -247,7 +246,8 @@ def load(stdout):
     existing = set(
         Assessment.objects.filter(criteria_set=criteria_set, commune__in=communes).values_list("commune__code", "period")
     )
-    plan = _plan_2021_h1(communes)
+    count = len(catalogue.criteria)
+    plan = _plan_2021_h1(communes, count)
     created = 0
 
     for commune in communes:
@@ -255,7 +255,7 @@ def load(stdout):
         rng = random.Random(f"{commune.code}-2020-H2")
         # 2020-H2: one or two criteria met now were still missing then; a few communes met one they lost since.
         failing_then = set(entry["failing"])
-        met_now = sorted(set(range(1, 20)) - entry["failing"])
+        met_now = sorted(set(range(1, count + 1)) - entry["failing"])
         failing_then |= set(rng.sample(met_now, min(len(met_now) - 4, rng.choice([0, 1, 1, 2, 2]))))
         if entry["failing"] and rng.random() < 0.08:
             failing_then -= {sorted(entry["failing"])[0]}

@@ -6,7 +6,7 @@ Each selector issues a fixed number of queries, whatever the number of indicator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Subquery
 
 from accounts.scope import assessments_visible_to, assessments_writable_by
 from communes.models import Region
@@ -241,10 +241,15 @@ def number_out(value: Decimal | None):
 
 def commune_assessments(*, user, commune):
     """All assessments of a commune (every period and set), newest period first."""
+    criteria_count = (
+        Criterion.objects.filter(criteria_set=OuterRef("criteria_set")).order_by().values("criteria_set")
+        .annotate(n=Count("id")).values("n")
+    )
     return (
         assessments_visible_to(user)
         .filter(commune=commune)
         .select_related("criteria_set")
+        .annotate(criteria_count=Subquery(criteria_count))
         .order_by("-period", "criteria_set__code")
     )
 

@@ -1,7 +1,7 @@
 """Demo data for the province overview: recognitions, 2021 targets and a few village recognitions.
 
 Runs after criteria.demo (settings.NTM_DEMO_LOADERS) and reads its 2021-H1 approved assessments: the
-communes at 19 criteria become "đạt chuẩn" and those with "cơ bản đạt" criteria become "cơ bản đạt chuẩn"
+communes meeting every criterion become "đạt chuẩn" and those with "cơ bản đạt" criteria become "cơ bản đạt chuẩn"
 (the seed notice's 38 communes), QĐ 1358/QĐ-UBND of 29/07/2021 recognising the last 2 + 6. Decisions
 before 2021 carry plausible numbers and are marked as demo data in their note. Idempotent: a decision
 already recorded for a commune is skipped, targets are upserts. Everything is written through
@@ -18,7 +18,7 @@ from communes.services import (
     recognition_record,
     village_recognition_record,
 )
-from criteria.models import Assessment, AssessmentStatus
+from criteria.models import Assessment, AssessmentStatus, Criterion
 
 DEMO_NOTE = "Dữ liệu mẫu (demo): số và ngày quyết định minh hoạ."
 PERIOD = "2021-H1"
@@ -60,12 +60,13 @@ def load(stdout):
     if not assessments:
         stdout.write(f"Tổng quan: chưa có đánh giá {PERIOD} được duyệt — bỏ qua quyết định công nhận và chỉ tiêu mẫu.")
         return
-    standard = [a.commune for a in assessments if a.met_count >= 19]
-    basic = [a.commune for a in assessments if a.met_count < 19 and a.basically_met_count > 0]
+    count = Criterion.objects.filter(criteria_set=assessments[0].criteria_set_id).count()
+    standard = [a.commune for a in assessments if a.met_count >= count]
+    basic = [a.commune for a in assessments if a.met_count < count and a.basically_met_count > 0]
     in_target_districts = [c.code for c in standard if c.district and c.district.code in DISTRICTS_WITHOUT_STANDARD]
     if in_target_districts:
         stdout.write(
-            "Tổng quan: cảnh báo — các xã đạt 19 tiêu chí ở huyện chưa có xã đạt chuẩn theo TB 63: "
+            "Tổng quan: cảnh báo — các xã đạt đủ tiêu chí ở huyện chưa có xã đạt chuẩn theo TB 63: "
             + ", ".join(in_target_districts)
         )
     created = _recognitions(standard, basic)

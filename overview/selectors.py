@@ -81,7 +81,7 @@ class DistrictRow:
     communes: int = 0  # assessed (counted) communes
     communes_total: int = 0  # xã-kind communes of the district
     avg_criteria: Decimal | None = None
-    met_all_19: int = 0
+    met_all: int = 0
     below_5: int = 0
     by_level: dict[str, int] = field(default_factory=dict)
 
@@ -179,7 +179,7 @@ class ProvinceSummary:
     communes: int
     communes_total: int
     avg_criteria: Decimal | None
-    met_all_19: int  # met every criterion of the set (the API keeps the name)
+    met_all: int  # met every criterion of the set (the API calls it met_all_19)
     below_5: int
     with_basically_met: int
     by_score: dict[str, int]
@@ -215,7 +215,7 @@ class ProvinceSummary:
             "period": self.period,
             "communes": self.communes,
             "avg_criteria": _number(self.avg_criteria),
-            "met_all_19": self.met_all_19,
+            "met_all_19": self.met_all,
             "below_5": self.below_5,
             "by_score": dict(self.by_score),
             "by_level": dict(self.by_level),
@@ -225,7 +225,7 @@ class ProvinceSummary:
                     "name": row.name,
                     "communes": row.communes,
                     "avg_criteria": _number(row.avg_criteria),
-                    "met_all_19": row.met_all_19,
+                    "met_all_19": row.met_all,
                     "below_5": row.below_5,
                     "communes_total": row.communes_total,
                     "by_level": dict(row.by_level),
@@ -586,7 +586,7 @@ def province_summary(*, frame: Frame, closest_limit: int = CLOSEST_LIMIT) -> Pro
         districts.append(
             DistrictRow(
                 code=unit.code, name=unit.name, communes=bucket["n"], communes_total=district_totals[unit.pk],
-                avg_criteria=_average(bucket["sum"], bucket["n"]), met_all_19=bucket["all"],
+                avg_criteria=_average(bucket["sum"], bucket["n"]), met_all=bucket["all"],
                 below_5=bucket["below"], by_level=dict(district_levels[unit.pk]),
             )
         )
@@ -621,7 +621,7 @@ def province_summary(*, frame: Frame, closest_limit: int = CLOSEST_LIMIT) -> Pro
         communes=total_n,
         communes_total=sum(district_totals.values()),
         avg_criteria=_average(total_sum, total_n),
-        met_all_19=sum(bucket["all"] for bucket in district_scores.values()),
+        met_all=sum(bucket["all"] for bucket in district_scores.values()),
         below_5=sum(bucket["below"] for bucket in district_scores.values()),
         with_basically_met=with_basically_met,
         by_score=by_score,

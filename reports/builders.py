@@ -163,10 +163,10 @@ def _at_risk_by_commune(items, district_names: dict) -> list[dict]:
 
 def _ntm_section(summary, matrix) -> dict:
     district_names = {row.code: row.short_name for row in summary.districts}
-    count = summary.criteria_count
-    by_score = [{"score": score, "communes": summary.by_score.get(str(score), 0)} for score in range(count + 1)]
+    criteria_count = summary.criteria_count
+    by_score = [{"score": score, "communes": summary.by_score.get(str(score), 0)} for score in range(criteria_count + 1)]
     bands = []
-    for low, high in score_bands(count):
+    for low, high in score_bands(criteria_count):
         count = sum(summary.by_score.get(str(score), 0) for score in range(low, high + 1))
         if low == high:
             label = _("%(count)d tiêu chí") % {"count": low}
@@ -178,13 +178,13 @@ def _ntm_section(summary, matrix) -> dict:
     targets = summary.targets
     return {
         "criteria_set": summary.criteria_set,
-        "criteria_count": count,
+        "criteria_count": criteria_count,
         "set_basis": summary.set_basis,
         "as_of": summary.as_of.isoformat(),
         "communes": summary.communes,
         "communes_total": summary.communes_total,
         "avg_criteria": _str_number(summary.avg_criteria),
-        "met_all_19": summary.met_all_19,
+        "met_all": summary.met_all,
         "below_5": summary.below_5,
         "with_basically_met": summary.with_basically_met,
         "standard_or_higher": summary.standard_or_higher,
@@ -204,7 +204,7 @@ def _ntm_section(summary, matrix) -> dict:
                 "communes_total": row.communes_total,
                 "communes": row.communes,
                 "avg_criteria": _str_number(row.avg_criteria),
-                "met_all_19": row.met_all_19,
+                "met_all": row.met_all,
                 "below_5": row.below_5,
                 "standard_or_higher": row.standard_or_higher,
                 "basic": row.by_level.get(Level.BASIC, 0),
@@ -445,9 +445,9 @@ def key_figures(snapshot: dict) -> dict[str, dict]:
         if ntm:
             figures["communes"] = {"label": _("Số xã được đánh giá"), "value": ntm["communes"]}
             figures["avg_criteria"] = {"label": _("Số tiêu chí bình quân/xã"), "value": ntm["avg_criteria"]}
-            figures["met_all_19"] = {
+            figures["met_all"] = {
                 "label": _("Số xã đạt đủ %(count)d tiêu chí") % {"count": ntm.get("criteria_count") or len(ntm["criteria"])},
-                "value": ntm["met_all_19"],
+                "value": ntm["met_all"],
             }
             figures["below_5"] = {"label": _("Số xã dưới 5 tiêu chí"), "value": ntm["below_5"]}
             figures["standard_or_higher"] = {"label": _("Số xã đạt chuẩn trở lên"), "value": ntm["standard_or_higher"]}

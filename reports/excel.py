@@ -43,14 +43,16 @@ def report_workbook(snapshot: dict) -> bytes:
         info = workbook.create_sheet(title=_("Thông tin"))
         info.append([document["issuer"]])
         info.append([f"{document['title']} {document['subtitle']}"])
-        info.append([_("Số liệu tính đến"), _date(snapshot["data_cutoff_date"])])
+        info.append([_("Số liệu tính đến"), _date(snapshot.get("cut_off") or snapshot["data_cutoff_date"])])
         info.append([_("Kỳ báo cáo"), snapshot["period"]])
         ntm = snapshot.get("ntm")
         if ntm:
+            count = ntm.get("criteria_count") or len(ntm["criteria"])
+            all_met = _("Đạt đủ %(count)d tiêu chí") % {"count": count}
             info.append([_("Số xã được đánh giá"), ntm["communes"]])
             info.append([_("Tổng số xã"), ntm["communes_total"]])
             info.append([_("Số tiêu chí bình quân/xã"), _number(ntm["avg_criteria"])])
-            info.append([_("Số xã đạt 19 tiêu chí"), ntm["met_all_19"]])
+            info.append([_("Số xã đạt đủ %(count)d tiêu chí") % {"count": count}, ntm["met_all"]])
             info.append([_("Số xã dưới 5 tiêu chí"), ntm["below_5"]])
             _sheet(workbook, _("Mức đạt chuẩn"), [_("Mức đạt chuẩn"), _("Số xã")],
                    ((row["label"], row["communes"]) for row in ntm["by_level"]))
@@ -59,9 +61,9 @@ def report_workbook(snapshot: dict) -> bytes:
             _sheet(
                 workbook, _("Theo huyện"),
                 [_("Mã"), _("Huyện, thị xã, thành phố"), _("Số xã"), _("Xã đã đánh giá"), _("Tiêu chí bình quân/xã"),
-                 _("Đạt 19 tiêu chí"), _("Đạt chuẩn trở lên"), _("Cơ bản đạt chuẩn"), _("Dưới 5 tiêu chí")],
+                 all_met, _("Đạt chuẩn trở lên"), _("Cơ bản đạt chuẩn"), _("Dưới 5 tiêu chí")],
                 ((row["code"], row["name"], row["communes_total"], row["communes"], _number(row["avg_criteria"]),
-                  row["met_all_19"], row["standard_or_higher"], row["basic"], row["below_5"]) for row in ntm["districts"]),
+                  row["met_all"], row["standard_or_higher"], row["basic"], row["below_5"]) for row in ntm["districts"]),
             )
             _sheet(
                 workbook, _("Theo tiêu chí"),
@@ -70,7 +72,7 @@ def report_workbook(snapshot: dict) -> bytes:
                  for row in ntm["criteria"]),
             )
             _sheet(
-                workbook, _("Ma trận 19 tiêu chí"),
+                workbook, _("Ma trận tiêu chí"),
                 [_("Mã"), _("Xã"), _("Huyện"), *[str(number) for number in ntm["matrix"]["criteria"]], _("Số TC đạt")],
                 ((row["code"], row["name"], row["district"], *[MATRIX_TEXT.get(code, "") for code in row["cells"]],
                   row["met_count"]) for row in ntm["matrix"]["rows"]),

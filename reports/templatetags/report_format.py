@@ -7,7 +7,7 @@ from django import template
 register = template.Library()
 
 # Matrix cell codes written by reports.builders (met, basically met, not met, no result), each shown in a
-# three-character slot of a monospaced line: one text cell per commune instead of 19 table cells keeps
+# three-character slot of a monospaced line: one text cell per commune instead of a table cell per criterion keeps
 # WeasyPrint fast on a 1,000-commune province (about 5× fewer boxes to lay out).
 MATRIX_SLOTS = {"D": " x ", "B": "cb ", "N": "   ", ".": " · "}
 
@@ -42,5 +42,5 @@ def matrix_line(cells: str) -> str:
 
 @register.filter
 def matrix_header(numbers) -> str:
-    """Criterion numbers [1, …, 19] → " 1  2 … 19 ", aligned with ``matrix_line``."""
+    """Criterion numbers [1, 2, …, 10] → " 1  2 … 10 ", aligned with ``matrix_line``."""
     return "".join(f"{number:>2} " for number in numbers or [])

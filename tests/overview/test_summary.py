@@ -28,7 +28,7 @@ def test_province_summary_counts_approved_xa_of_the_province(scenario):
     assert result.communes == 4
     assert result.communes_total == 8  # xã of province 11: 03260 09901 09902 03364 03295 10001 10002 10003
     assert result.avg_criteria == Decimal("13.00")  # (15 + 19 + 3 + 15) / 4
-    assert result.met_all_19 == 1
+    assert result.met_all == 1
     assert result.below_5 == 1
     assert result.with_basically_met == 2
     assert result.by_score == zero_scores(**{"3": 1, "15": 2, "19": 1})
@@ -41,7 +41,7 @@ def test_province_summary_counts_approved_xa_of_the_province(scenario):
 def test_province_summary_districts_include_the_empty_district(scenario):
     result = summary.province_summary(frame=frame("2021-H1", province=scenario.province))
     rows = [
-        (row.code, row.communes, row.communes_total, row.avg_criteria, row.met_all_19, row.below_5, row.by_level)
+        (row.code, row.communes, row.communes_total, row.avg_criteria, row.met_all, row.below_5, row.by_level)
         for row in result.districts
     ]
     assert rows == [
@@ -84,14 +84,14 @@ def test_one_district(scenario):
 def test_whole_country_counts_every_province(scenario):
     result = summary.province_summary(frame=frame("2021-H1", province=None))
     assert result.communes == 5  # + 03400 of province 12 (19)
-    assert result.met_all_19 == 2
+    assert result.met_all == 2
     assert [row.code for row in result.districts] == ["099", "100", "101", "105"]
     assert result.province is None
 
 
 def test_missing_period_gives_zeros_not_errors(scenario):
     result = summary.province_summary(frame=frame("2019-H1", province=scenario.province, criteria_set="test-set"))
-    assert (result.communes, result.avg_criteria, result.met_all_19, result.below_5) == (0, None, 0, 0)
+    assert (result.communes, result.avg_criteria, result.met_all, result.below_5) == (0, None, 0, 0)
     assert result.by_score == zero_scores()
     assert [row.communes for row in result.districts] == [0, 0, 0]
     assert result.at_risk == [] and result.at_risk_criteria == [] and result.closest_to_standard == []

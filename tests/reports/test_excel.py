@@ -19,7 +19,7 @@ def test_workbook_holds_the_report_tables(report_province, cast):
     report.refresh_from_db()
     book = load_workbook(io.BytesIO(report_workbook(report.snapshot)))
     assert book.sheetnames == [
-        "Thông tin", "Mức đạt chuẩn", "Phân bố số tiêu chí", "Theo huyện", "Theo tiêu chí", "Ma trận 19 tiêu chí",
+        "Thông tin", "Mức đạt chuẩn", "Phân bố số tiêu chí", "Theo huyện", "Theo tiêu chí", "Ma trận tiêu chí",
         "Chỉ tiêu năm", "Chỉ tiêu theo xã", "Nguy cơ mất chuẩn", "Tiêu chí không còn đạt", "Xã gần đạt chuẩn",
         "OCOP theo huyện", "OCOP sắp hết hạn", "Nhiệm vụ",
     ]
@@ -29,7 +29,7 @@ def test_workbook_holds_the_report_tables(report_province, cast):
     districts = list(book["Theo huyện"].iter_rows(min_row=2, values_only=True))
     assert [row[:4] for row in districts] == [("099", "Huyện Tuần Giáo", 5, 5), ("100", "Huyện Điện Biên", 2, 2)]
     assert [round(row[4], 2) for row in districts] == [11.6, 12.5]
-    matrix = list(book["Ma trận 19 tiêu chí"].iter_rows(min_row=2, values_only=True))
+    matrix = list(book["Ma trận tiêu chí"].iter_rows(min_row=2, values_only=True))
     assert len(matrix) == 7
     top = next(row for row in matrix if row[-1] == 19)
     assert top[3:22] == ("x",) * 19

@@ -176,12 +176,12 @@ def test_report_figures_equal_the_summary_apis(report_province, cast, api):
     ntm, ocop = report.snapshot["ntm"], report.snapshot["ocop"]
     summary = api(cast.leader).get("/api/v1/summary/", {"period": PERIOD, "province": "11"}).json()
     assert (summary["communes"], summary["met_all_19"], summary["below_5"]) == (
-        ntm["communes"], ntm["met_all_19"], ntm["below_5"]
+        ntm["communes"], ntm["met_all"], ntm["below_5"]
     )
     assert summary["avg_criteria"] == float(ntm["avg_criteria"]) == 11.86
     assert summary["by_level"] == {row["level"]: row["communes"] for row in ntm["by_level"]}
     assert [(d["code"], d["communes"], d["met_all_19"]) for d in summary["districts"]] == [
-        (d["code"], d["communes"], d["met_all_19"]) for d in ntm["districts"]
+        (d["code"], d["communes"], d["met_all"]) for d in ntm["districts"]
     ]
     assert [c["communes_met"] for c in summary["criteria"]] == [c["communes_met"] for c in ntm["criteria"]]
     assert summary["as_of"] == report.snapshot["cut_off"] == "2021-08-29"
