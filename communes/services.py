@@ -286,6 +286,23 @@ def province_set_region(*, province: Province, region: str) -> Province:
     return province
 
 
+CLOSING_DELAY_DAYS = range(0, 366)
+
+
+@transaction.atomic
+def province_set_closing_delay(*, by, province: Province, days) -> Province:
+    """Set how many days after a period's end its figures close (the default cut-off of closed periods).
+
+    Province staff only (PermissionDenied); ValidationError for a number outside 0–365.
+    """
+    _check_master_data(by)
+    if days is None or isinstance(days, bool) or not isinstance(days, int) or days not in CLOSING_DELAY_DAYS:
+        raise ValidationError({"days": [_("Số ngày chốt số liệu phải từ 0 đến 365.")]})
+    province.closing_delay_days = days
+    province.save(update_fields=["closing_delay_days"])
+    return province
+
+
 def _level_after(commune: Commune) -> str:
     latest = Recognition.objects.filter(commune=commune).order_by("-decision_date", "-id").first()
     if latest is None:

@@ -21,6 +21,7 @@ NAV_ITEMS = [
     ("criteria:my-returned", _("Bị trả lại"), {"district_officer"}),
     ("criteria:excel", _("Nhập Excel"), {"province_staff", "district_officer", "admin"}),
     ("criteria:catalogue", _("Bộ tiêu chí"), ALL),
+    ("criteria:period-sets", _("Bộ tiêu chí theo kỳ"), PROVINCE),
     ("ocop:product-list", _("Sản phẩm OCOP"), ALL),
     ("ocop:cycle-board", _("Chu trình OCOP"), ALL),
     ("directives:task-board", _("Nhiệm vụ"), ALL),

@@ -117,3 +117,22 @@ class ExcelDownloadForm(forms.Form):
 
 class ExcelUploadForm(forms.Form):
     file = forms.FileField(label=_("Tệp Excel (.xlsx)"))
+
+
+class PeriodSetForm(forms.Form):
+    """Province staff choose the set a period is assessed under (or go back to the set in force)."""
+
+    period = forms.ChoiceField(label=_("Kỳ"))
+    criteria_set = forms.ModelChoiceField(
+        label=_("Bộ tiêu chí"), queryset=CriteriaSet.objects.filter(kind="standard").order_by("code"), to_field_name="code",
+        required=False, empty_label=_("Bộ tiêu chí có hiệu lực vào cuối kỳ"),
+    )
+    note = forms.CharField(label=_("Căn cứ (văn bản của tỉnh)"), max_length=500)
+
+    def __init__(self, *args, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].choices = period_choices(last_year=today.year)
+
+
+class ClosingDelayForm(forms.Form):
+    days = forms.IntegerField(label=_("Số ngày chốt số liệu sau kỳ"), min_value=0, max_value=365)

@@ -35,7 +35,7 @@ from communes.models import Commune, CommuneKind, District, Province
 from communes.periods import Period, parse_period
 from communes.selectors import served_province
 
-from .models import AssessmentStatus, CriteriaSet, PeriodSet, ResultRecord
+from .models import AssessmentStatus, CriteriaSet, PeriodSet, ResultRecord, SetKind
 
 DEFAULT_CLOSING_DELAY_DAYS = 60
 SERVED = object()  # build_frame(province=SERVED): the installation's province (communes.selectors.served_province)
@@ -61,14 +61,24 @@ def end_of_day(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(following, timezone.get_current_timezone())
 
 
+def set_in_force(sets, day: datetime.date) -> CriteriaSet | None:
+    """THE rule for which set is in force on a day, among ``sets``: a standard set whose legal dates cover
+    the day; if two do, the one that took effect last (then the smaller code). No query."""
+    covering = sorted(
+        (s for s in sets if s.kind == SetKind.STANDARD and s.effective_from and s.effective_from <= day
+         and (s.effective_to is None or s.effective_to >= day)),
+        key=lambda s: s.code,
+    )
+    return max(covering, key=lambda s: s.effective_from) if covering else None
+
+
 def period_set(period: Period) -> tuple[CriteriaSet | None, str]:
     """The set a period is assessed under and why (two queries at most): province staff's choice for the
     period, else the standard set in force on its last day; (None, IN_FORCE) when no set covers it."""
     chosen = PeriodSet.objects.filter(period=period.code).select_related("criteria_set").first()
     if chosen is not None:
         return chosen.criteria_set, SetBasis.OVERRIDE
-    in_force = CriteriaSet.objects.in_force_on(period.end).order_by("-effective_from", "code").first()
-    return in_force, SetBasis.IN_FORCE
+    return set_in_force(CriteriaSet.objects.in_force_on(period.end), period.end), SetBasis.IN_FORCE
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,8 @@ from .models import (
     Indicator,
     IndicatorThreshold,
     IndicatorValue,
+    PeriodSet,
+    PeriodSetChange,
     ValueHistory,
     ValueType,
 )
@@ -286,3 +288,39 @@ def returned_to(*, user):
         .select_related("commune__district", "criteria_set")
         .order_by("-updated_at", "commune__code")
     )
+
+
+# --- the set of each period -------------------------------------------------------------------------------
+
+
+@dataclass
+class PeriodSetRow:
+    period: str
+    label: str
+    in_force: CriteriaSet | None  # by the sets' legal dates, on the period's last day
+    chosen: PeriodSet | None  # province staff's choice, if any
+
+    @property
+    def applied(self) -> CriteriaSet | None:
+        return self.chosen.criteria_set if self.chosen else self.in_force
+
+
+def period_set_rows(*, first_year: int, last_year: int) -> list[PeriodSetRow]:
+    """Every period from ``last_year`` down to ``first_year`` with the set in force and any choice made for
+    it (two queries: the sets, the choices)."""
+    from communes.periods import parse_period, period_choices
+
+    from .frame import set_in_force
+
+    sets = list(CriteriaSet.objects.order_by("code"))
+    chosen = {row.period: row for row in PeriodSet.objects.select_related("criteria_set", "set_by")}
+    rows = []
+    for code, label in period_choices(first_year=first_year, last_year=last_year):
+        period = parse_period(code)
+        rows.append(PeriodSetRow(period=code, label=str(label), in_force=set_in_force(sets, period.end), chosen=chosen.get(code)))
+    return rows
+
+
+def period_set_changes(*, limit: int = 30):
+    """The latest changes to the periods' sets, newest first, with who made them (one query)."""
+    return PeriodSetChange.objects.select_related("user").order_by("-at", "-id")[:limit]

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from .views import assessment, catalogue, excel, lists
+from .views import assessment, catalogue, excel, lists, periods
 
 app_name = "criteria"
 urlpatterns = [
     path("catalogue/", catalogue.catalogue, name="catalogue"),
+    path("periods/", periods.period_sets, name="period-sets"),
     path("catalogue/<str:set_code>/indicators/<str:code>/", catalogue.indicator_edit, name="indicator-edit"),
     path("review/", lists.review_queue, name="review-queue"),
     path("returned/", lists.my_returned, name="my-returned"),

@@ -101,6 +101,7 @@ class TaskUpdateForm(forms.Form):
     status = forms.ChoiceField(label=_("Trạng thái sau báo cáo"), choices=TaskStatus.choices)
     note = forms.CharField(label=_("Nội dung báo cáo"), widget=forms.Textarea(attrs={"rows": 3}))
     attachment = forms.FileField(label=_("Tệp đính kèm"), required=False)
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
 
 class RecommendationForm(forms.Form):

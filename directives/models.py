@@ -209,6 +209,7 @@ class Task(models.Model):
     note = models.TextField(_("ghi chú"), blank=True)
     status = models.CharField(_("trạng thái"), max_length=20, choices=TaskStatus.choices, default=TaskStatus.NOT_STARTED)
     done_at = models.DateTimeField(_("thời điểm hoàn thành"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("người nhập"),

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scope import get_task_for_update, require_directives_manager
 from communes.models import District
+from config.errors import ConflictError
 
 from .deadlines import is_standing_label, parse_due_label
 from .models import Agency, AgencyKind, Document, DocumentKind, Recommendation, Task, TaskStatus, TaskUpdate
@@ -286,7 +287,8 @@ def task_create(
 
 @transaction.atomic
 def task_update_create(
-    *, by, task: Task, note: str, status: str | None = None, attachment=None, at: datetime | None = None
+    *, by, task: Task, note: str, status: str | None = None, attachment=None, at: datetime | None = None,
+    expected_version: int | None = None,
 ) -> TaskUpdate:
     """Report progress on a task; the update's status becomes the task's status.
 
@@ -296,9 +298,17 @@ def task_update_create(
     past reports be entered; it may not precede the task's latest update nor lie in the future, so updates
     stay in order. Setting ``done`` records ``done_at``; leaving ``done`` clears it. The task row is locked
     while the update is written, so two reports at once cannot interleave. Raises ValidationError for an
-    empty note, an unknown status or a bad attachment.
+    empty note, an unknown status or a bad attachment. ``expected_version`` (the task's version the reporter
+    saw; the page always sends it, the API when it is given) must be current, else ConflictError: someone
+    reported in between. Each update bumps the version.
     """
     task = get_task_for_update(by, task.pk, Task.objects.select_for_update())
+    if expected_version is not None and int(expected_version) != task.version:
+        raise ConflictError(
+            _("Nhiệm vụ vừa được người khác báo cáo (phiên bản hiện tại: %(version)s). Tải lại trang rồi báo cáo lại.")
+            % {"version": task.version},
+            current_version=task.version,
+        )
     errors = _Errors()
     note = _clean_text(note)
     status = status or task.status
@@ -324,7 +334,8 @@ def task_update_create(
     elif status != TaskStatus.DONE:
         task.done_at = None
     task.status = status
-    task.save(update_fields=["status", "done_at", "updated_at"])
+    task.version += 1
+    task.save(update_fields=["status", "done_at", "version", "updated_at"])
     return update
 
 

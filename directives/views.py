@@ -22,6 +22,7 @@ from accounts.scope import (
     is_district_officer,
     require_directives_manager,
 )
+from config.errors import ConflictError
 from config.forms import apply_service_errors
 
 from . import selectors, services
@@ -108,7 +109,7 @@ def task_detail(request, pk):
     today = local_today()
     task = selectors.task_detail(user=request.user, pk=pk, today=today)
     can_update = can_post_task_update(request.user, task)
-    form = TaskUpdateForm(initial={"status": task.status}) if can_update else None
+    form = TaskUpdateForm(initial={"status": task.status, "version": task.version}) if can_update else None
     return _render_task_detail(request, task, form, can_update)
 
 
@@ -134,10 +135,12 @@ def task_update_create(request, pk):
         try:
             services.task_update_create(
                 by=request.user, task=task, note=form.cleaned_data["note"], status=form.cleaned_data["status"],
-                attachment=form.cleaned_data.get("attachment"),
+                attachment=form.cleaned_data.get("attachment"), expected_version=form.cleaned_data["version"],
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)
+        except ConflictError as exc:
+            form.add_error(None, exc.message)
         else:
             if request.htmx:
                 return _render_my_task_row(request, pk, saved=True)

@@ -96,6 +96,7 @@ class ProductForm(forms.Form):
     photo = forms.ImageField(label=_("Ảnh sản phẩm"), required=False)
     is_potential = forms.BooleanField(label=_("Sản phẩm tiềm năng"), required=False)
     traceability_code = forms.CharField(label=_("Mã truy xuất nguồn gốc"), max_length=64, required=False)
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, product=None, **kwargs):
         super().__init__(*args, **kwargs)

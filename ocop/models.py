@@ -163,6 +163,7 @@ class Product(models.Model):
     is_potential = models.BooleanField(_("sản phẩm tiềm năng"), default=False)
     is_district_flagship = models.BooleanField(_("sản phẩm chủ lực của huyện"), default=False, editable=False)
     flagship_since = models.DateField(_("chọn làm sản phẩm chủ lực từ"), null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
     traceability_code = models.CharField(_("mã truy xuất nguồn gốc"), max_length=64, blank=True)
     current_stars = models.PositiveSmallIntegerField(_("số sao hiện tại"), null=True, blank=True, editable=False)
     current_score = models.DecimalField(

@@ -25,6 +25,7 @@ from accounts.scope import (
     can_write_producer,
     can_write_product,
 )
+from config.errors import ConflictError
 
 from . import rules
 from .models import (
@@ -241,16 +242,20 @@ def product_create(
 @transaction.atomic
 def product_update(
     *, product: Product, by, name: str, group, producer, commune, description: str = "", photo=KEEP_PHOTO,
-    is_potential: bool = False, traceability_code: str = "",
+    is_potential: bool = False, traceability_code: str = "", expected_version: int | None,
 ) -> Product:
     """Change a product's details (not its ratings or flagship: those have their own services).
 
     ``photo``: KEEP_PHOTO (or None) keeps the current one, False removes it, a file replaces it. Moving
-    the product to another district clears its flagship mark there. Same errors as ``product_create``;
-    PermissionDenied when the user may not write the product where it is now.
+    the product to another district clears its flagship mark there. ``expected_version`` is the version the
+    user edited: required (ValidationError) and current (else ConflictError: someone saved in between), and
+    the version goes up by one. Same errors as ``product_create``; PermissionDenied when the user may not
+    write the product where it is now.
     """
     if not can_write_product(by, product):
         raise PermissionDenied(_("Bạn không có quyền thay đổi dữ liệu ngoài phạm vi được giao."))
+    if expected_version is None:
+        raise ValidationError({"version": [_("Cần gửi phiên bản (version) của sản phẩm đang sửa.")]})
     name, traceability_code = _clean_text(name), _clean_text(traceability_code)
     _validate_product(
         product=product, by=by, name=name, group=group, producer=producer, commune=commune,
@@ -258,7 +263,13 @@ def product_update(
     ).raise_if_any()
     fields = ["name", "group", "producer", "commune", "district", "description", "is_potential", "traceability_code"]
     # The flagship mark is read from the locked row: the caller's instance may predate product_set_flagship.
-    stored = Product.objects.select_for_update().only("district_id", "is_district_flagship").get(pk=product.pk)
+    stored = Product.objects.select_for_update().only("district_id", "is_district_flagship", "version").get(pk=product.pk)
+    if int(expected_version) != stored.version:
+        raise ConflictError(
+            _("Sản phẩm đã được người khác sửa (phiên bản hiện tại: %(version)s). Tải lại trang rồi sửa lại.")
+            % {"version": stored.version},
+            current_version=stored.version,
+        )
     product.is_district_flagship = stored.is_district_flagship
     if commune.district_id != stored.district_id and stored.is_district_flagship:
         product.is_district_flagship, product.flagship_since = False, None
@@ -273,7 +284,8 @@ def product_update(
     elif photo not in (None, KEEP_PHOTO):
         product.photo = photo
         fields.append("photo")
-    product.save(update_fields=[*fields, "updated_at"])
+    product.version = stored.version + 1
+    product.save(update_fields=[*fields, "version", "updated_at"])
     return product
 
 

@@ -27,6 +27,7 @@ from accounts.scope import (
     get_product_for_write,
     get_rating_for_revoke,
 )
+from config.errors import ConflictError
 from config.forms import apply_service_errors
 
 from . import rules, selectors, services
@@ -167,7 +168,9 @@ def product_create(request):
     form = ProductForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            product = services.product_create(by=request.user, **form.cleaned_data)
+            fields = dict(form.cleaned_data)
+            fields.pop("version", None)
+            product = services.product_create(by=request.user, **fields)
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
@@ -186,13 +189,19 @@ def product_edit(request, pk):
         "name": product.name, "group": product.group_id, "producer": product.producer_id,
         "commune": product.commune.code, "description": product.description, "photo": product.photo,
         "is_potential": product.is_potential, "traceability_code": product.traceability_code,
+        "version": product.version,
     }
     form = ProductForm(request.POST or None, request.FILES or None, user=request.user, product=product, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.product_update(product=product, by=request.user, **form.cleaned_data)
+            fields = dict(form.cleaned_data)
+            services.product_update(
+                product=product, by=request.user, expected_version=fields.pop("version"), **fields,
+            )
         except ValidationError as error:
             apply_service_errors(form, error)
+        except ConflictError as error:
+            form.add_error(None, error.message)
         else:
             messages.success(request, _("Đã lưu sản phẩm %(name)s.") % {"name": product.name})
             return redirect("ocop:product-detail", pk=product.pk)

@@ -224,6 +224,8 @@ def at_risk(request):
     """Every at-risk indicator and slipped criterion of a period, and the communes closest to the standard."""
     filters = parse_filters(request)
     summary = selectors.province_summary(frame=filters.frame, closest_limit=30) if filters.frame else None
+    if summary is not None:
+        filters.later_approvals = summary.later_approvals  # counted once, by the summary
     return render(request, "overview/at_risk.html", {"filters": filters, "frame": filters.frame, "summary": summary})
 
 
@@ -237,6 +239,7 @@ def district(request, code):
     context = {"filters": filters, "frame": filters.frame, "district": unit, "summary": None}
     if filters.frame is not None:
         summary = selectors.province_summary(frame=filters.frame)
+        filters.later_approvals = summary.later_approvals  # counted once, by the summary
         context.update(
             summary=summary,
             charts=summary_charts(summary),

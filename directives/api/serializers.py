@@ -59,7 +59,7 @@ class TaskSerializer(serializers.ModelSerializer):
         model = Task
         fields = [
             "id", "document", "document_number", "reference", "content", "lead_agency", "coordinating_agencies",
-            "districts", "due_date", "due_label", "status", "overdue", "done_at", "note",
+            "districts", "due_date", "due_label", "status", "overdue", "done_at", "note", "version",
         ]
 
     def get_coordinating_agencies(self, task) -> list[str]:
@@ -120,3 +120,6 @@ class TaskUpdateInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
     status = serializers.ChoiceField(choices=TaskStatus.choices, required=False, allow_blank=True, default="")
     attachment = serializers.FileField(required=False, allow_null=True, default=None)
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="the task's version the report is based on; 409 when stale",
+    )

@@ -166,7 +166,7 @@ class TaskUpdateCreate(APIView):
         values = data.validated_data
         update = services.task_update_create(
             by=request.user, task=task, note=values["note"], status=values.get("status") or None,
-            attachment=values.get("attachment"),
+            attachment=values.get("attachment"), expected_version=values.get("version"),
         )
         body = TaskUpdateSerializer(update).data
         body["task_status"] = update.status

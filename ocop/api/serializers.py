@@ -73,7 +73,7 @@ class ProductSerializer(serializers.ModelSerializer):
         model = Product
         fields = [
             "id", "name", "group", "group_name", "producer", "producer_name", "commune", "district", "stars",
-            "certificate_expires", "flagship", "is_potential", "traceability_code", "public_url",
+            "certificate_expires", "flagship", "is_potential", "traceability_code", "public_url", "version",
         ]
 
     def get_public_url(self, product) -> str:

@@ -37,7 +37,7 @@ def test_anonymous_is_sent_to_login(client, url, units):
 
 
 def test_anonymous_post_of_an_update_is_sent_to_login_and_nothing_is_written(client, snn_task):
-    response = client.post(f"/directives/tasks/{snn_task.pk}/updates/", {"status": "done", "note": "Xong"})
+    response = client.post(f"/directives/tasks/{snn_task.pk}/updates/", {"status": "done", "note": "Xong", "version": snn_task.version})
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
     assert TaskUpdate.objects.count() == 0
@@ -91,7 +91,7 @@ def test_task_page_404_for_unknown_task(cast, login, units):
 def test_agency_officer_reports_progress_through_the_page(cast, login, snn_task):
     client = login(cast.agency_officer)
     response = client.post(
-        f"/directives/tasks/{snn_task.pk}/updates/", {"status": "in_progress", "note": "Đã có dự thảo Kế hoạch"}
+        f"/directives/tasks/{snn_task.pk}/updates/", {"status": "in_progress", "note": "Đã có dự thảo Kế hoạch", "version": snn_task.version}
     )
     assert response.status_code == 302
     assert response["Location"] == f"/directives/tasks/{snn_task.pk}/"
@@ -103,27 +103,27 @@ def test_agency_officer_reports_progress_through_the_page(cast, login, snn_task)
 
 
 def test_agency_officer_of_another_agency_gets_403_and_the_task_is_unchanged(cast, login, sct_task):
-    response = login(cast.agency_officer).post(f"/directives/tasks/{sct_task.pk}/updates/", {"status": "done", "note": "Xong"})
+    response = login(cast.agency_officer).post(f"/directives/tasks/{sct_task.pk}/updates/", {"status": "done", "note": "Xong", "version": sct_task.version})
     assert response.status_code == 403
     sct_task.refresh_from_db()
     assert (sct_task.status, TaskUpdate.objects.count()) == (TaskStatus.NOT_STARTED, 0)
 
 
 def test_other_district_officer_gets_403_and_the_task_is_unchanged(cast, login, snn_task):
-    response = login(cast.officer_b).post(f"/directives/tasks/{snn_task.pk}/updates/", {"status": "done", "note": "Xong"})
+    response = login(cast.officer_b).post(f"/directives/tasks/{snn_task.pk}/updates/", {"status": "done", "note": "Xong", "version": snn_task.version})
     assert response.status_code == 403
     snn_task.refresh_from_db()
     assert (snn_task.status, TaskUpdate.objects.count()) == (TaskStatus.NOT_STARTED, 0)
 
 
 def test_leader_gets_403_and_nothing_is_written(cast, login, snn_task):
-    response = login(cast.leader).post(f"/directives/tasks/{snn_task.pk}/updates/", {"status": "done", "note": "Xong"})
+    response = login(cast.leader).post(f"/directives/tasks/{snn_task.pk}/updates/", {"status": "done", "note": "Xong", "version": snn_task.version})
     assert response.status_code == 403
     assert TaskUpdate.objects.count() == 0
 
 
 def test_empty_note_is_refused_on_the_page(cast, login, snn_task):
-    response = login(cast.agency_officer).post(f"/directives/tasks/{snn_task.pk}/updates/", {"status": "done", "note": ""})
+    response = login(cast.agency_officer).post(f"/directives/tasks/{snn_task.pk}/updates/", {"status": "done", "note": "", "version": snn_task.version})
     assert response.status_code == 400
     assert TaskUpdate.objects.count() == 0
 
@@ -131,7 +131,7 @@ def test_empty_note_is_refused_on_the_page(cast, login, snn_task):
 def test_update_with_attachment_can_be_downloaded_by_readers(cast, login, snn_task, client):
     upload = SimpleUploadedFile("bao-cao.pdf", b"%PDF-1.4 demo", content_type="application/pdf")
     login(cast.agency_officer).post(
-        f"/directives/tasks/{snn_task.pk}/updates/", {"status": "in_progress", "note": "Kèm báo cáo", "attachment": upload}
+        f"/directives/tasks/{snn_task.pk}/updates/", {"status": "in_progress", "note": "Kèm báo cáo", "version": snn_task.version, "attachment": upload}
     )
     update = TaskUpdate.objects.get()
     client.logout()
@@ -147,7 +147,7 @@ def test_my_tasks_lists_the_agency_tasks_and_htmx_update_returns_the_row(cast, l
     page = client.get("/directives/mine/")
     assert [task.pk for task in page.context["tasks"]] == [snn_task.pk, coordinated.pk]
     response = client.post(
-        f"/directives/tasks/{snn_task.pk}/updates/", {"status": "done", "note": "Đã trình UBND tỉnh"}, HTTP_HX_REQUEST="true"
+        f"/directives/tasks/{snn_task.pk}/updates/", {"status": "done", "note": "Đã trình UBND tỉnh", "version": snn_task.version}, HTTP_HX_REQUEST="true"
     )
     html = response.content.decode()
     assert response.status_code == 200

@@ -93,7 +93,7 @@ def test_product_create_and_list_with_filters(api, cast, make_producer, make_pro
         "id": product.pk, "name": "Gạo nếp", "group": "I.2.a", "group_name": "Gạo, ngũ cốc, hạt sơ chế khác",
         "producer": producer.pk, "producer_name": producer.name, "commune": "03260", "district": "099", "stars": None,
         "certificate_expires": None, "flagship": False, "is_potential": False, "traceability_code": "TG-01",
-        "public_url": f"http://127.0.0.1:8000/ocop/p/{product.public_id}/",
+        "public_url": f"http://127.0.0.1:8000/ocop/p/{product.public_id}/", "version": 1,
     }
     tea = make_product(name="Chè", commune=units.communes_b[0], group_code="I.5.a")
     rate(tea, 80, datetime.date(2024, 6, 1))

@@ -134,6 +134,7 @@ def test_officer_edits_own_product(login, cast, units):
     product = Product.objects.get()
     response = client.post(f"/ocop/products/{product.pk}/edit/", {
         "name": "Gạo nếp", "group": group("I.2.a").pk, "producer": producer.pk, "commune": "03260", "is_potential": "on",
+        "version": product.version,
     })
     assert response.status_code == 302
     product.refresh_from_db()

@@ -191,7 +191,7 @@ def test_moving_a_flagship_to_another_district_drops_the_mark(make_product, rate
     services.product_set_flagship(product=product, by=cast.staff)
     services.product_update(
         product=product, by=cast.staff, name=product.name, group=product.group,
-        producer=make_producer(commune=units.communes_b[0]), commune=units.communes_b[0],
+        producer=make_producer(commune=units.communes_b[0]), commune=units.communes_b[0], expected_version=product.version,
     )
     product.refresh_from_db()
     assert (product.district, product.is_district_flagship) == (units.district_b, False)
@@ -202,11 +202,13 @@ def test_officer_edits_own_product_but_not_another_districts(make_product, cast,
                        producer=services.producer_create(by=cast.officer_a, name="HTX A", kind="htx", commune=units.communes_a[0]))
     services.product_update(
         product=own, by=cast.officer_a, name="Gạo A đổi tên", group=own.group, producer=own.producer, commune=own.commune,
+        expected_version=1,
     )
     assert Product.objects.get(pk=own.pk).name == "Gạo A đổi tên"
     with pytest.raises(PermissionDenied):
         services.product_update(
             product=own, by=cast.officer_b, name="Gạo B", group=own.group, producer=own.producer, commune=own.commune,
+            expected_version=2,
         )
     assert Product.objects.get(pk=own.pk).name == "Gạo A đổi tên"
 

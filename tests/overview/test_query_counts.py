@@ -125,8 +125,8 @@ def test_commune_section_queries_do_not_grow(units, cast, grow, django_assert_nu
 
 @pytest.mark.parametrize("url, expected", [
     # 1 session, 2 user, 3 provinces, 4 districts, the frame (5 a set chosen for the period, 6 the set in force),
-    # then the board (7 districts, 8 communes with their status then)
-    ("/overview/completeness/?period=2021-H1", 8),
+    # then the board (7 districts, 8 communes with their status then), 9 approvals after the cut-off
+    ("/overview/completeness/?period=2021-H1", 9),
     # 1 session, 2 user, 3 district, 4 provinces, 5 districts, 6-7 the frame, then 15 (summary) + 2 (matrix:
     # results with masks, decisions; criteria come from the summary) + 2 (board: districts, communes)
     ("/overview/districts/099/?period=2021-H1", 26),
