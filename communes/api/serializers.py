@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from communes.models import Commune, District, Province, Recognition
@@ -40,7 +41,21 @@ class CommuneDetailSerializer(CommuneSerializer):
         fields = CommuneSerializer.Meta.fields + ["recognitions"]
 
 
-class CommuneFilterInput(serializers.Serializer):
+class QueryInput(serializers.Serializer):
+    """Query-string filters as the schema states them: a parameter given with an empty value is a 400 (DRF
+    would quietly take it for "not given"), unless its field allows blank text."""
+
+    def to_internal_value(self, data):
+        errors = {}
+        for name, field in self.fields.items():
+            if name in data and data.get(name) == "" and not getattr(field, "allow_blank", False):
+                errors[name] = True
+        if errors:
+            raise serializers.ValidationError({name: [_("Tham số này không được để trống.")] for name in errors})
+        return super().to_internal_value(data)
+
+
+class CommuneFilterInput(QueryInput):
     district = serializers.CharField(required=False)
     province = serializers.CharField(required=False)
     level = serializers.ChoiceField(required=False, choices=["none", "basic", "standard", "advanced", "model"])
@@ -63,7 +78,7 @@ class DayField(serializers.DateField):
         return super().validate_empty_values(data)
 
 
-class AsOfQuery(serializers.Serializer):
+class AsOfQuery(QueryInput):
     """``?on=YYYY-MM-DD``: the day a read is as of (default today; never after today)."""
 
     on = DayField(required=False, help_text="YYYY-MM-DD")

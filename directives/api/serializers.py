@@ -3,7 +3,7 @@
 from django.urls import reverse
 from rest_framework import serializers
 
-from communes.api.serializers import DayField
+from communes.api.serializers import DayField, QueryInput
 from directives.models import Agency, AgencyKind, Document, DocumentKind, Task, TaskStatus, TaskUpdate
 
 
@@ -107,7 +107,7 @@ class TaskInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class TaskFilterInput(serializers.Serializer):
+class TaskFilterInput(QueryInput):
     agency = serializers.CharField(required=False)
     district = serializers.CharField(required=False)
     status = serializers.ChoiceField(choices=TaskStatus.choices, required=False)

@@ -5,7 +5,7 @@ import datetime
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from communes.api.serializers import DayField
+from communes.api.serializers import DayField, QueryInput
 from communes.models import Commune
 from ocop import rules, selectors
 from ocop.models import Producer, ProducerKind, Product, ProductGroup, Rating, RatingLevel
@@ -99,7 +99,7 @@ class ProductInput(serializers.Serializer):
     photo = serializers.ImageField(required=False, allow_null=True, default=None)
 
 
-class ProductFilterInput(serializers.Serializer):
+class ProductFilterInput(QueryInput):
     district = serializers.CharField(required=False)
     stars = serializers.IntegerField(required=False, min_value=1, max_value=5)
     group = GroupCodeField(required=False)

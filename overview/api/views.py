@@ -13,14 +13,14 @@ from rest_framework import serializers
 from rest_framework.views import APIView
 
 from accounts.scope import districts_visible_to
-from communes.api.serializers import DayField
+from communes.api.serializers import DayField, QueryInput
 from communes.models import Province
 from communes.periods import parse_period
 from criteria.frame import SERVED, build_frame
 from overview import selectors
 
 
-class SummaryInput(serializers.Serializer):
+class SummaryInput(QueryInput):
     """Shape of the query string; the period code is parsed by communes.periods (translated message)."""
 
     period = serializers.CharField()
