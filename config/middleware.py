@@ -9,13 +9,17 @@
   ``Cache-Control: private, no-store`` on API answers and file downloads.
 """
 
+import io
 import json
 import re
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.http import HttpResponse, JsonResponse
+from django.core.files import uploadhandler
+from django.http import HttpResponse, JsonResponse, QueryDict
+from django.http.multipartparser import MultiPartParser
 from django.utils.cache import patch_cache_control
+from django.utils.datastructures import MultiValueDict
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -72,6 +76,16 @@ def _json_problem(value, where: str) -> str | None:
     return None
 
 
+def _form(request):
+    """The form fields and files of any method: Django parses them for POST only; DRF does for PUT/PATCH."""
+    if request.method == "POST":
+        return request.POST, request.FILES
+    if request.content_type == "application/x-www-form-urlencoded":
+        return QueryDict(request.body, encoding=request.encoding), MultiValueDict()
+    handlers = [uploadhandler.load_handler(path, request) for path in settings.FILE_UPLOAD_HANDLERS]
+    return MultiPartParser(request.META, io.BytesIO(request.body), handlers, request.encoding).parse()
+
+
 class OddInputMiddleware:
     """Refuse control characters anywhere a client can put text, in one place, before any view runs."""
 
@@ -105,10 +119,11 @@ class OddInputMiddleware:
         content_type = request.content_type or ""
         try:
             if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-                for key, values in request.POST.lists():
+                fields, uploads = _form(request)
+                for key, values in fields.lists():
                     if CONTROL.search(key) or any(CONTROL_IN_TEXT.search(value) for value in values):
                         return self.refuse(request, _("trường “%(name)s”") % {"name": CONTROL.sub("?", key)})
-                for key, upload in request.FILES.items():
+                for key, upload in uploads.items():
                     if CONTROL.search(upload.name or ""):
                         return self.refuse(request, _("tên tệp của trường “%(name)s”") % {"name": key})
             elif content_type == "application/json" or content_type.endswith("+json"):

@@ -180,3 +180,13 @@ def test_page_that_is_not_a_number_from_1_is_a_400(api, cast):
         assert (response.status_code, response.json()) == (400, {"page": ["Số trang phải là số nguyên từ 1."]}), value
     response = api(cast.leader).get("/api/v1/provinces/", {"page": "7"})
     assert (response.status_code, response.json()) == (404, {"detail": "Trang không hợp lệ."})
+
+
+def test_a_nul_in_a_put_form_or_multipart_field_is_400(api, cast, units):
+    url = f"/api/v1/communes/{units.communes_a[1].code}/assessments/2021-H1/"
+    client = api(cast.officer_a)
+    response = client.put(url, "criteria_set=2016%00", content_type="application/x-www-form-urlencoded")
+    assert (response.status_code, response.json()) == (400, {"detail": NUL_MESSAGE.format(where="trường “criteria_set”")})
+    response = client.put(url, {"criteria_set": "2016\x00"}, format="multipart")
+    assert (response.status_code, response.json()) == (400, {"detail": NUL_MESSAGE.format(where="trường “criteria_set”")})
+    assert Assessment.objects.count() == 0
