@@ -16,11 +16,12 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-# Debian packages for WeasyPrint (Pango), PDF text extraction, QR decoding in tests and the browser tests.
+# Debian packages for WeasyPrint (Pango), the report PDF's fonts (Liberation 2: Times New Roman metrics with
+# Vietnamese; the 1.x faces of fonts-liberation lack it), PDF text extraction, QR decoding in tests and the browser tests.
 system-deps:
 	@if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = "0" ]; then \
 	  missing=""; \
-	  for p in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core poppler-utils libzbar0 chromium gettext docker-compose; do \
+	  for p in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core fonts-liberation2 poppler-utils libzbar0 chromium gettext docker-compose; do \
 	    dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	  if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi; \
 	fi

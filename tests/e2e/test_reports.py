@@ -36,12 +36,13 @@ def test_leader_asks_for_the_province_report_and_downloads_it(page, live_server,
     assert page.url == f"{live_server.url}/reports/{report.pk}/"
     # when downloading the PDF
     with page.expect_download() as download_info:
-        page.click("text=Tải PDF")
+        page.click("text=Tải PDF dự thảo")
     download = download_info.value
-    assert download.suggested_filename == "bao-cao-2021-H1-tinh-dien-bien.pdf"
+    assert download.suggested_filename == "bao-cao-2021-H1-tinh-dien-bien-du-thao.pdf"
     data = open(download.path(), "rb").read()
     # then it is the report, in Vietnamese
     assert data.startswith(b"%PDF-")
     text = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in " ".join(text.split())
     assert "6 tháng đầu năm 2021" in " ".join(text.split())
+    assert "DỰ THẢO" in text
