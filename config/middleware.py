@@ -4,7 +4,8 @@
   (cookie), not the browser's wish list. The API keeps honouring ``Accept-Language`` (API.md).
 - ``OddInputMiddleware``: control characters (NUL and the like) in the path, a query parameter, a form field
   or a JSON field are refused with a 400 and a translated message, before any view (so before any query);
-  a body larger than ``NTM_MAX_REQUEST_BYTES`` is refused with a 413 before it is read.
+  a cookie holding them is dropped; a body larger than ``NTM_MAX_REQUEST_BYTES`` is refused with a 413
+  before it is read.
 - ``SecurityHeadersMiddleware``: Content-Security-Policy, Permissions-Policy, and
   ``Cache-Control: private, no-store`` on API answers and file downloads.
 """
@@ -12,6 +13,7 @@
 import io
 import json
 import re
+from importlib import import_module
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
@@ -103,6 +105,7 @@ class OddInputMiddleware:
         return error_response(request, message, 400)
 
     def problem(self, request):
+        self.drop_odd_cookies(request)
         if CONTROL.search(request.path_info):
             return self.refuse(request, _("đường dẫn"))
         for key, values in request.GET.lists():
@@ -139,6 +142,16 @@ class OddInputMiddleware:
         except TooManyFieldsSent:
             return error_response(request, _("Yêu cầu có quá nhiều trường."), 400)
         return None
+
+    @staticmethod
+    def drop_odd_cookies(request) -> None:
+        """A cookie holding control characters is not the app's: it is ignored (a fresh session if it was the
+        session cookie) rather than refused, so a browser with a spoiled cookie can still sign in."""
+        odd = [name for name, value in request.COOKIES.items() if CONTROL.search(name) or CONTROL.search(value)]
+        for name in odd:
+            del request.COOKIES[name]
+        if settings.SESSION_COOKIE_NAME in odd and hasattr(request, "session"):
+            request.session = import_module(settings.SESSION_ENGINE).SessionStore(None)
 
     def too_large(self, request):
         limit = max(settings.DATA_UPLOAD_MAX_MEMORY_SIZE, settings.NTM_MAX_REQUEST_BYTES) // (1024 * 1024)

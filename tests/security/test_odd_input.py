@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from criteria.models import Assessment
 from directives.models import Agency
+from tests.conftest import PASSWORD
 from tests.test_url_walk import concrete, walk
 
 pytestmark = pytest.mark.django_db
@@ -190,3 +191,13 @@ def test_a_nul_in_a_put_form_or_multipart_field_is_400(api, cast, units):
     response = client.put(url, {"criteria_set": "2016\x00"}, format="multipart")
     assert (response.status_code, response.json()) == (400, {"detail": NUL_MESSAGE.format(where="trường “criteria_set”")})
     assert Assessment.objects.count() == 0
+
+
+def test_a_cookie_with_a_nul_is_ignored_and_sign_in_still_works(client, cast):
+    # a quoted cookie may carry octal escapes: "\000" is a NUL once Django reads it
+    client.cookies["sessionid"] = "\x00" * 12
+    client.cookies["csrftoken"] = "\x00" * 12
+    assert client.get("/districts/").status_code == 302
+    response = client.post("/accounts/login/", {"username": "leader", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/districts/").status_code == 200
