@@ -219,3 +219,20 @@ def test_two_worker_processes_share_one_limit(cast, settings):
             os.killpg(server.pid, signal.SIGTERM)
         for server in servers:
             server.wait(timeout=20)
+
+
+def test_the_address_behind_a_trusted_proxy_is_the_last_forwarded_hop(api, cast, settings):
+    settings.TRUST_X_FORWARDED_FOR = True
+    settings.LOGIN_FAILURE_ADDRESS_LIMIT = 2
+    # the client may write anything before the proxy's own hop; only the last one counts
+    for spoofed in ("1.1.1.1", "2.2.2.2"):
+        api().post("/api/v1/auth/token/", {"username": "x", "password": "y"}, format="json",
+                   HTTP_X_FORWARDED_FOR=f"{spoofed}, 203.0.113.7")
+    assert sorted(LoginFailure.objects.values_list("address", flat=True)) == ["203.0.113.7", "203.0.113.7"]
+    blocked = api().post("/api/v1/auth/token/", {"username": "leader", "password": PASSWORD}, format="json",
+                         HTTP_X_FORWARDED_FOR="9.9.9.9, 203.0.113.7")
+    assert blocked.status_code == 429
+    # a hop that is no address (a NUL, a name) is not used
+    api().post("/api/v1/auth/token/", {"username": "z", "password": "y"}, format="json",
+               HTTP_X_FORWARDED_FOR="\x00bad", REMOTE_ADDR="198.51.100.1")
+    assert LoginFailure.objects.filter(username="z").get().address == "198.51.100.1"
