@@ -118,7 +118,7 @@ class OddInputMiddleware:
         except ValueError:
             length = 0
         if length > settings.NTM_MAX_REQUEST_BYTES:
-            return self.too_large(request)
+            return self.too_large(request, settings.NTM_MAX_REQUEST_BYTES)
         content_type = request.content_type or ""
         try:
             if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
@@ -138,7 +138,8 @@ class OddInputMiddleware:
                 if where is not None:
                     return self.refuse(request, _("trường “%(name)s”") % {"name": where or "JSON"})
         except RequestDataTooBig:
-            return self.too_large(request)
+            # form fields (files aside) or a JSON body above Django's in-memory limit
+            return self.too_large(request, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         except TooManyFieldsSent:
             return error_response(request, _("Yêu cầu có quá nhiều trường."), 400)
         return None
@@ -153,9 +154,9 @@ class OddInputMiddleware:
         if settings.SESSION_COOKIE_NAME in odd and hasattr(request, "session"):
             request.session = import_module(settings.SESSION_ENGINE).SessionStore(None)
 
-    def too_large(self, request):
-        limit = max(settings.DATA_UPLOAD_MAX_MEMORY_SIZE, settings.NTM_MAX_REQUEST_BYTES) // (1024 * 1024)
-        message = _("Yêu cầu quá lớn (tối đa %(mb)d MB).") % {"mb": limit}
+    def too_large(self, request, limit: int):
+        megabytes = f"{limit / (1024 * 1024):.1f}".replace(".", ",")
+        message = _("Yêu cầu quá lớn (tối đa %(mb)s MB).") % {"mb": megabytes}
         return error_response(request, message, 413)
 
 

@@ -103,18 +103,20 @@ def test_a_nul_in_a_multipart_field_is_400(login, cast):
 
 
 def test_a_body_over_the_request_limit_is_413_before_it_is_read(api, cast, settings):
-    settings.NTM_MAX_REQUEST_BYTES = 1024
+    settings.NTM_MAX_REQUEST_BYTES = 1024 * 1024
     response = api(cast.staff).post(
-        "/api/v1/agencies/", {"code": "X1", "name": "x" * 2000, "kind": "department"}, format="json"
+        "/api/v1/agencies/", {"code": "X1", "name": "x" * 1_100_000, "kind": "department"}, format="json"
     )
     assert response.status_code == 413
-    assert response.json() == {"detail": "Yêu cầu quá lớn (tối đa 10 MB)."}
+    assert response.json() == {"detail": "Yêu cầu quá lớn (tối đa 1,0 MB)."}
+    assert Agency.objects.count() == 1
 
 
 def test_a_form_over_django_s_memory_limit_is_413(login, cast, settings):
-    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
-    response = login(cast.staff).post("/directives/documents/new/", {"title": "x" * 4000})
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
+    response = login(cast.staff).post("/directives/documents/new/", {"title": "x" * 600_000})
     assert response.status_code == 413
+    assert "Yêu cầu quá lớn (tối đa 0,5 MB)." in response.content.decode()
 
 
 # Every API route answers errors as JSON in the request's language.
