@@ -1,4 +1,5 @@
-# NTM Tracker — two commands: `make run` (install, migrate, demo data, serve) and `make test` (whole suite).
+# NTM Tracker — two commands: `make run` (install, migrate, demo data, serve with a report worker) and
+# `make test` (whole suite).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -32,12 +33,14 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_demo
 
+# The web server and a real Celery worker (reports, beat, sweep) on the embedded broker (a folder, no server):
+# config/embedded.py; Ctrl-C stops both.
 run: system-deps install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo --logins
 	@echo ""
-	@echo "NTM Tracker: http://$(HOST):$(PORT)/"
-	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "NTM Tracker: http://$(HOST):$(PORT)/ (web server and report worker; Ctrl-C stops both)"
+	DEBUG=true $(PY) -m config.embedded $(HOST):$(PORT)
 
 test: system-deps install
 	$(PY) manage.py makemigrations --check --dry-run

@@ -12,6 +12,7 @@ charts' SVG text is set in the same face.
 from __future__ import annotations
 
 import datetime
+import logging
 import re
 from pathlib import Path
 
@@ -36,6 +37,8 @@ FONT_FILES = {
     (MONO, "bold", "normal"): "LiberationMono-Bold.ttf",
 }
 _SVG_FONT = re.compile(r'(<svg\b[^>]*?\sfont-family=")[^"]*(")')
+# WeasyPrint logs every layout step of every page at INFO: not worth a line each in the worker's log.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def font_faces() -> list[dict]:

@@ -37,7 +37,7 @@ class SweepThread(threading.Thread):
         self.interval = interval
         self.rounds = 0
         self._wake = threading.Event()
-        self._stop = threading.Event()
+        self._halt = threading.Event()
         self._resend_queued = False
         self._lock = threading.Lock()
 
@@ -47,7 +47,7 @@ class SweepThread(threading.Thread):
         self._wake.set()
 
     def stop(self) -> None:
-        self._stop.set()
+        self._halt.set()
         self._wake.set()
 
     def run(self) -> None:
@@ -56,10 +56,10 @@ class SweepThread(threading.Thread):
         from . import services
 
         try:
-            while not self._stop.is_set():
+            while not self._halt.is_set():
                 self._wake.wait(self.interval)
                 self._wake.clear()
-                if self._stop.is_set():
+                if self._halt.is_set():
                     break
                 with self._lock:
                     resend, self._resend_queued = self._resend_queued, False

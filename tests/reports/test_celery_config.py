@@ -88,7 +88,7 @@ def test_without_redis_the_broker_is_a_folder_and_nothing_runs_eagerly(tmp_path)
         ["CELERY_BROKER_URL", "CELERY_TASK_ALWAYS_EAGER", "CELERY_BROKER_TRANSPORT_OPTIONS['data_folder_in']"],
         CELERY_BROKER_FOLDER=str(tmp_path / "broker"),
     )
-    assert (url, eager, folder) == ("filesystem://", "False", str(tmp_path / "broker" / "messages"))
+    assert (url, eager, folder) == ("filesystem://localhost/", "False", str(tmp_path / "broker" / "messages"))
 
 
 def test_settings_refuse_a_heartbeat_timeout_of_fewer_than_three_beats():
