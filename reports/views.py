@@ -95,12 +95,20 @@ def report_request(request):
 
 
 def _issue_form(report, data=None) -> ReportIssueForm:
-    initial = {"recipients": "\n".join((report.snapshot or {}).get("document", {}).get("recipients", []))}
+    """The issue form, filled with the draft's recipients (or, after a failed final, what was entered)."""
+    if report.is_final:
+        initial = {"number": int(report.number.split("/")[0]), "issued_on": report.issued_on,
+                   "signer_capacity": report.signer_capacity, "signer_name": report.signer_name,
+                   "recipients": "\n".join(report.recipients or [])}
+    else:
+        initial = {"recipients": "\n".join((report.snapshot or {}).get("document", {}).get("recipients", []))}
     return ReportIssueForm(data, initial=initial)
 
 
 def _detail_context(request, report, issue_form=None) -> dict:
-    may_issue = can_issue_reports(request.user) and report.status == ReportStatus.DONE and not report.is_final
+    draft_done = report.status == ReportStatus.DONE and not report.is_final
+    final_failed = report.status == ReportStatus.FAILED and report.is_final and not report.has_final_file
+    may_issue = can_issue_reports(request.user) and (draft_done or final_failed)
     return {
         "report": report,
         "may_issue": may_issue,

@@ -393,3 +393,24 @@ def test_files_of_a_report_are_the_draft_and_one_final(report_province, cast):
     assert sorted(path.name for path in folder.iterdir()) == sorted(
         [Path(report.file.name).name, Path(report.final_file.name).name]
     )
+
+
+def test_a_final_whose_render_failed_can_be_issued_again(report_province, cast, settings, login, tmp_path):
+    # given a draft issued while the fonts are missing: the final's render fails, nothing is frozen
+    report = _draft(cast.leader)
+    fonts = settings.REPORTS_FONT_DIR
+    settings.REPORTS_FONT_DIR = str(tmp_path / "no-fonts")
+    _issue(report, cast.staff)
+    report.refresh_from_db()
+    assert (report.status, report.is_final, report.sha256, report.final_file.name) == (ReportStatus.FAILED, True, "", "")
+    assert "install Debian's fonts-liberation2" in report.error
+    # then the page offers the form again, filled with what was entered, and the draft stays downloadable
+    page = login(cast.staff).get(f"/reports/{report.pk}/").content.decode()
+    assert f'action="/reports/{report.pk}/issue/"' in page
+    assert 'value="Lê Thành Đô"' in page
+    assert login(cast.leader).get(f"/reports/{report.pk}/draft/").status_code == 200
+    # when it is issued again with the fonts back: the final is rendered and frozen
+    settings.REPORTS_FONT_DIR = fonts
+    _issue(report, cast.staff, number=6)
+    report.refresh_from_db()
+    assert (report.status, report.number, len(report.sha256)) == (ReportStatus.DONE, "06/BC-UBND", 64)
