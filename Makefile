@@ -1,4 +1,5 @@
-# NTM Tracker — two commands: `make run` (install, migrate, demo data, serve) and `make test` (whole suite).
+# NTM Tracker — two commands: `make run` (install, migrate, demo data, serve with a report worker) and
+# `make test` (whole suite).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -16,11 +17,12 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-# Debian packages for WeasyPrint (Pango), PDF text extraction, QR decoding in tests and the browser tests.
+# Debian packages for WeasyPrint (Pango), the report PDF's fonts (Liberation 2: Times New Roman metrics with
+# Vietnamese; the 1.x faces of fonts-liberation lack it), PDF text extraction, QR decoding in tests and the browser tests.
 system-deps:
 	@if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = "0" ]; then \
 	  missing=""; \
-	  for p in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core poppler-utils libzbar0 chromium gettext docker-compose; do \
+	  for p in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core fonts-liberation2 poppler-utils libzbar0 chromium gettext docker-compose; do \
 	    dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	  if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi; \
 	fi
@@ -31,12 +33,14 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_demo
 
+# The web server and a real Celery worker (reports, beat, sweep) on the embedded broker (a folder, no server):
+# config/embedded.py; Ctrl-C stops both.
 run: system-deps install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo --logins
 	@echo ""
-	@echo "NTM Tracker: http://$(HOST):$(PORT)/"
-	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "NTM Tracker: http://$(HOST):$(PORT)/ (web server and report worker; Ctrl-C stops both)"
+	DEBUG=true $(PY) -m config.embedded $(HOST):$(PORT)
 
 test: system-deps install
 	$(PY) manage.py makemigrations --check --dry-run

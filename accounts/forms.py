@@ -1,3 +1,5 @@
+import ipaddress
+
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -13,9 +15,18 @@ def client_ip(request) -> str:
     if settings.TRUST_X_FORWARDED_FOR:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if hops:
-            return hops[-1][:45]
-    return (request.META.get("REMOTE_ADDR") or "")[:45]
+        if hops and _is_address(hops[-1]):
+            return hops[-1]
+    address = request.META.get("REMOTE_ADDR") or ""
+    return address if _is_address(address) else ""
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 class ThrottledLoginMixin:

@@ -1,8 +1,10 @@
-"""Report benchmark: time from request to done, and peak memory, for two province reports.
+"""Report benchmark: time from request to done, and peak memory, for two province reports; and the
+dashboard's latency in the embedded setup while reports render.
 
     .venv/bin/python benchmarks/reports_bench.py                      # PostgreSQL (default admin URL below)
     .venv/bin/python benchmarks/reports_bench.py --sqlite             # temporary SQLite files instead
     .venv/bin/python benchmarks/reports_bench.py --communes 1000 --runs 3 --json benchmarks/results/reports.json
+    .venv/bin/python benchmarks/reports_bench.py embedded             # dashboard p95 with / without 4 reports
 
 Cases:
 - ``dien-bien``: the demo data (``manage.py load_demo``: Điện Biên's 10 districts, 129 communes, 2021-H1);
@@ -13,7 +15,13 @@ report through ``reports.services.report_request`` with Celery eager, so request
 WeasyPrint → file → DONE all happen in that process; "cold" is the first report of the process (WeasyPrint
 imported and fonts loaded then), "warm" a second one right after. Peak memory is the process's maximum
 resident set size (ru_maxrss), Django and Python included. Targets: ≤ 4 s / ≤ 300 MB (Điện Biên),
-≤ 25 s / ≤ 800 MB (1,000 communes).
+≤ 25 s / ≤ 800 MB (1,000 communes). (Celery runs eagerly in these measuring processes only: it is the
+render's own cost that is timed, not the broker's.)
+
+``embedded`` (issue 17): the demo data on a SQLite file, ``python -m config.embedded`` (what ``make run``
+starts: runserver + a Celery worker on the filesystem broker), one signed-in client requesting the
+province dashboard in a loop: first alone, then while four reports (two province, two district) are
+asked for and rendered by the worker. Prints p50/p95 of both phases and their ratio; target ≤ 1.5.
 """
 
 from __future__ import annotations
@@ -100,6 +108,9 @@ def child_measure(case: str) -> None:
     import resource
 
     _setup_django()
+    from celery import current_app
+
+    current_app.conf.task_always_eager = True  # the render's own time, in this process
     from django.conf import settings
 
     from accounts.models import Role, User
@@ -128,9 +139,135 @@ def child_measure(case: str) -> None:
     print(json.dumps(figures))
 
 
+# --- the embedded setup: dashboard latency while reports render ------------------------------------------
+
+EMBEDDED_REPORTS = [
+    {"kind": "province", "period": "2021-H1"},
+    {"kind": "province", "period": "2021"},
+    {"kind": "district", "period": "2021-H1", "district": "099"},
+    {"kind": "district", "period": "2021-H1", "district": "100"},
+]
+
+
+def child_session() -> None:
+    """Print the session cookie and an API token of a leader of the embedded database."""
+    _setup_django()
+    from django.test import Client
+
+    from accounts.models import Role, User
+    from accounts.services import api_token_issue
+
+    leader, _created = User.objects.get_or_create(username="bench_embedded_leader", defaults={"role": Role.LEADER})
+    client = Client()
+    client.force_login(leader)
+    _token, key = api_token_issue(user=leader)
+    print(json.dumps({"cookie": client.cookies["sessionid"].value, "token": key}))
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def _get(port: int, path: str, headers: dict) -> tuple[int, bytes, float]:
+    import http.client
+
+    begin = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request("GET", path, headers={"Host": "127.0.0.1", **headers})
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    return response.status, body, (time.perf_counter() - begin) * 1000
+
+
+def _post_json(port: int, path: str, data: dict, headers: dict) -> tuple[int, bytes]:
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request("POST", path, body=json.dumps(data), headers={"Host": "127.0.0.1", "Content-Type": "application/json",
+                                                                 **headers})
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    return response.status, body
+
+
+def embedded(options) -> int:
+    import signal
+    import socket
+
+    with tempfile.TemporaryDirectory(prefix="ntm-embedded-bench-") as tmp:
+        env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")}
+        env.update({"PYTHONPATH": str(ROOT), "SQLITE_PATH": f"{tmp}/db.sqlite3", "MEDIA_ROOT": f"{tmp}/media",
+                    "CELERY_BROKER_FOLDER": f"{tmp}/broker", "DEBUG": "true", "LOG_LEVEL": "ERROR"})
+        started = time.perf_counter()
+        _run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], env)
+        _run([PYTHON, "manage.py", "load_demo"], env)
+        _log(f"embedded: demo data on SQLite in {time.perf_counter() - started:.1f} s")
+        session = json.loads(_run([PYTHON, __file__, "session"], env, capture=True).strip().splitlines()[-1])
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        log = open(f"{tmp}/embedded.log", "wb")  # noqa: SIM115 — closed below, after the launcher
+        launcher = subprocess.Popen([PYTHON, "-m", "config.embedded", f"127.0.0.1:{port}"], cwd=ROOT, env=env,
+                                    stdout=log, stderr=subprocess.STDOUT)
+        page = {"Cookie": f"sessionid={session['cookie']}; django_language=vi"}
+        api = {"Authorization": f"Token {session['token']}"}
+        dashboard = "/dashboard/?province=11&period=2021-H1"
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    if _get(port, "/accounts/login/", {})[0] == 200:
+                        break
+                except OSError:
+                    pass
+                time.sleep(0.3)
+
+            def unfinished() -> int:
+                body = json.loads(_get(port, "/api/v1/reports/?page_size=50", api)[1])
+                return sum(row["status"] in ("queued", "running") for row in body["results"])
+
+            while unfinished():  # the demo's scheduled report, rendered by the worker at start
+                time.sleep(0.5)
+            for _ in range(10):
+                _get(port, dashboard, page)
+            alone = [_get(port, dashboard, page)[2] for _ in range(options.samples)]
+            asked = time.perf_counter()
+            for payload in EMBEDDED_REPORTS:
+                status, body = _post_json(port, "/api/v1/reports/", payload, api)
+                if status != 202 or json.loads(body)["status"] != "queued":
+                    raise SystemExit(f"report request answered {status} {body[:200]!r}")
+            under_load: list[float] = []
+            while True:
+                under_load.extend(_get(port, dashboard, page)[2] for _ in range(5))
+                if not unfinished() and len(under_load) >= 20:
+                    break
+            rendered_in = time.perf_counter() - asked
+        finally:
+            launcher.send_signal(signal.SIGINT)
+            launcher.wait(timeout=90)
+            log.close()
+        p95_alone, p95_load = _percentile(alone, 0.95), _percentile(under_load, 0.95)
+        ratio = p95_load / p95_alone
+        ok = ratio <= 1.5
+        print(
+            f"embedded   dashboard alone: p50 {_percentile(alone, 0.5):.0f} ms, p95 {p95_alone:.0f} ms ({len(alone)} requests); "
+            f"while 4 reports render ({rendered_in:.1f} s): p50 {_percentile(under_load, 0.5):.0f} ms, "
+            f"p95 {p95_load:.0f} ms ({len(under_load)} requests); p95 ratio {ratio:.2f}, target ≤ 1.5: {'OK' if ok else 'MISSED'}"
+        )
+        if options.json:
+            options.json.parent.mkdir(parents=True, exist_ok=True)
+            options.json.write_text(json.dumps({"embedded": {
+                "alone_ms": alone, "under_load_ms": under_load, "p95_ratio": ratio, "rendered_in_s": rendered_in,
+            }}, indent=2))
+        return 0 if ok else 1
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", nargs="?", default="all", choices=["all", "generate", "measure"])
+    parser.add_argument("command", nargs="?", default="all", choices=["all", "generate", "measure", "embedded", "session"])
     parser.add_argument("--case", choices=["dien-bien", "big"], default=None, help="only this case")
     parser.add_argument("--communes", type=int, default=1000, help="xã in the generated province (default 1000)")
     parser.add_argument("--runs", type=int, default=3, help="measuring processes per case (default 3)")
@@ -138,7 +275,13 @@ def main(argv=None) -> int:
     parser.add_argument("--admin-url", default=os.environ.get("BENCH_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
     parser.add_argument("--db-prefix", default="ntm_reports_bench", help="PostgreSQL databases <prefix>_<case>")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--samples", type=int, default=60, help="embedded: dashboard requests without reports")
     options = parser.parse_args(argv)
+    if options.command == "session":
+        child_session()
+        return 0
+    if options.command == "embedded":
+        return embedded(options)
     if options.command == "generate":
         child_generate()
         return 0

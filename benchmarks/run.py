@@ -59,7 +59,7 @@ def main(argv=None) -> int:
     admin_url = args.admin_url
     database_url = admin_url.rsplit("/", 1)[0] + "/" + args.db
     os.environ.update(
-        DATABASE_URL=database_url, DEBUG="false", STATIC_MANIFEST="false", DB_CONN_MAX_AGE="600",
+        DATABASE_URL=database_url, DEBUG="false", PLAIN_HTTP="true", STATIC_MANIFEST="false", DB_CONN_MAX_AGE="600",
         DJANGO_SETTINGS_MODULE="config.settings",
     )
     os.environ.pop("REDIS_URL", None)

@@ -174,7 +174,7 @@ def concurrent_dashboard(
     client.force_login(User.objects.get(username=LEADER))
     cookie = f"sessionid={client.cookies['sessionid'].value}; django_language=vi"
     port = _free_port()
-    env = dict(os.environ, DATABASE_URL=database_url, DEBUG="false", STATIC_MANIFEST="false", DB_CONN_MAX_AGE="600")
+    env = dict(os.environ, DATABASE_URL=database_url, DEBUG="false", PLAIN_HTTP="true", STATIC_MANIFEST="false", DB_CONN_MAX_AGE="600")
     command = [
         str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}",
         "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread" if threads > 1 else "sync",

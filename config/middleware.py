@@ -4,18 +4,24 @@
   (cookie), not the browser's wish list. The API keeps honouring ``Accept-Language`` (API.md).
 - ``OddInputMiddleware``: control characters (NUL and the like) in the path, a query parameter, a form field
   or a JSON field are refused with a 400 and a translated message, before any view (so before any query);
-  a body larger than ``NTM_MAX_REQUEST_BYTES`` is refused with a 413 before it is read.
+  a cookie holding them is dropped; a body larger than ``NTM_MAX_REQUEST_BYTES`` is refused with a 413
+  before it is read.
 - ``SecurityHeadersMiddleware``: Content-Security-Policy, Permissions-Policy, and
   ``Cache-Control: private, no-store`` on API answers and file downloads.
 """
 
+import io
 import json
 import re
+from importlib import import_module
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.http import HttpResponse, JsonResponse
+from django.core.files import uploadhandler
+from django.http import HttpResponse, JsonResponse, QueryDict
+from django.http.multipartparser import MultiPartParser
 from django.utils.cache import patch_cache_control
+from django.utils.datastructures import MultiValueDict
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -72,6 +78,16 @@ def _json_problem(value, where: str) -> str | None:
     return None
 
 
+def _form(request):
+    """The form fields and files of any method: Django parses them for POST only; DRF does for PUT/PATCH."""
+    if request.method == "POST":
+        return request.POST, request.FILES
+    if request.content_type == "application/x-www-form-urlencoded":
+        return QueryDict(request.body, encoding=request.encoding), MultiValueDict()
+    handlers = [uploadhandler.load_handler(path, request) for path in settings.FILE_UPLOAD_HANDLERS]
+    return MultiPartParser(request.META, io.BytesIO(request.body), handlers, request.encoding).parse()
+
+
 class OddInputMiddleware:
     """Refuse control characters anywhere a client can put text, in one place, before any view runs."""
 
@@ -89,6 +105,7 @@ class OddInputMiddleware:
         return error_response(request, message, 400)
 
     def problem(self, request):
+        self.drop_odd_cookies(request)
         if CONTROL.search(request.path_info):
             return self.refuse(request, _("đường dẫn"))
         for key, values in request.GET.lists():
@@ -101,14 +118,15 @@ class OddInputMiddleware:
         except ValueError:
             length = 0
         if length > settings.NTM_MAX_REQUEST_BYTES:
-            return self.too_large(request)
+            return self.too_large(request, settings.NTM_MAX_REQUEST_BYTES)
         content_type = request.content_type or ""
         try:
             if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-                for key, values in request.POST.lists():
+                fields, uploads = _form(request)
+                for key, values in fields.lists():
                     if CONTROL.search(key) or any(CONTROL_IN_TEXT.search(value) for value in values):
                         return self.refuse(request, _("trường “%(name)s”") % {"name": CONTROL.sub("?", key)})
-                for key, upload in request.FILES.items():
+                for key, upload in uploads.items():
                     if CONTROL.search(upload.name or ""):
                         return self.refuse(request, _("tên tệp của trường “%(name)s”") % {"name": key})
             elif content_type == "application/json" or content_type.endswith("+json"):
@@ -120,14 +138,25 @@ class OddInputMiddleware:
                 if where is not None:
                     return self.refuse(request, _("trường “%(name)s”") % {"name": where or "JSON"})
         except RequestDataTooBig:
-            return self.too_large(request)
+            # form fields (files aside) or a JSON body above Django's in-memory limit
+            return self.too_large(request, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         except TooManyFieldsSent:
             return error_response(request, _("Yêu cầu có quá nhiều trường."), 400)
         return None
 
-    def too_large(self, request):
-        limit = max(settings.DATA_UPLOAD_MAX_MEMORY_SIZE, settings.NTM_MAX_REQUEST_BYTES) // (1024 * 1024)
-        message = _("Yêu cầu quá lớn (tối đa %(mb)d MB).") % {"mb": limit}
+    @staticmethod
+    def drop_odd_cookies(request) -> None:
+        """A cookie holding control characters is not the app's: it is ignored (a fresh session if it was the
+        session cookie) rather than refused, so a browser with a spoiled cookie can still sign in."""
+        odd = [name for name, value in request.COOKIES.items() if CONTROL.search(name) or CONTROL.search(value)]
+        for name in odd:
+            del request.COOKIES[name]
+        if settings.SESSION_COOKIE_NAME in odd and hasattr(request, "session"):
+            request.session = import_module(settings.SESSION_ENGINE).SessionStore(None)
+
+    def too_large(self, request, limit: int):
+        megabytes = f"{limit / (1024 * 1024):.1f}".replace(".", ",")
+        message = _("Yêu cầu quá lớn (tối đa %(mb)s MB).") % {"mb": megabytes}
         return error_response(request, message, 413)
 
 

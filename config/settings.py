@@ -1,7 +1,7 @@
 """NTM Tracker settings: one module, read from the environment, with embedded defaults.
 
-Unset DATABASE_URL → a SQLite file in the repository; unset REDIS_URL → Celery runs tasks
-in-process (eagerly) and the cache is local memory. Nothing here branches on DEBUG to decide
+Unset DATABASE_URL → a SQLite file in the repository; unset REDIS_URL → Celery's broker is a folder
+(kombu's filesystem transport, the worker `make run` starts reads it) and the cache is local memory. Nothing here branches on DEBUG to decide
 behaviour other than Django's own debug features.
 """
 
@@ -134,7 +134,8 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env_str("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
-            "OPTIONS": {"timeout": 20},
+            # WAL: the web server reads while the embedded report worker writes (claims, heartbeats, results).
+            "OPTIONS": {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -238,9 +239,14 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ntm"}}
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Without REDIS_URL the broker is kombu's filesystem transport in CELERY_BROKER_FOLDER (no server, no extra
+# package), and `make run` starts a real worker on it: reports never render in a web request, here as in
+# production. Tasks run eagerly (in the caller's process) only where the test suite turns it on
+# (tests/conftest.py sets task_always_eager on the Celery app; tests that start a worker turn it off).
+CELERY_BROKER_FOLDER = Path(env_str("CELERY_BROKER_FOLDER", str(BASE_DIR / "var" / "broker")))
+CELERY_BROKER_URL = REDIS_URL or "filesystem://localhost/"
 CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_EAGER_PROPAGATES = True
 # A task is acknowledged only when it ends; a worker that dies mid-task leaves it to be delivered again.
 CELERY_TASK_ACKS_LATE = True
@@ -250,8 +256,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD_KB", 800_000)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
-# Report rendering has its own, shorter limits: a RUNNING report older than the hard limit is known dead
-# (the pool would have killed it), so the sweep and a redelivered message may take it over.
+# Report rendering has its own, shorter limits (a render past the hard limit is killed by the pool).
 REPORTS_RENDER_SOFT_TIME_LIMIT = env_int("REPORTS_RENDER_SOFT_TIME_LIMIT", 50)
 REPORTS_RENDER_TIME_LIMIT = env_int("REPORTS_RENDER_TIME_LIMIT", 60)
 CELERY_TASK_ANNOTATIONS = {
@@ -268,27 +273,45 @@ CELERY_BROKER_VISIBILITY_TIMEOUT = env_int(
 )
 if CELERY_BROKER_VISIBILITY_TIMEOUT <= max(CELERY_TASK_TIME_LIMIT, REPORTS_RENDER_TIME_LIMIT):
     raise ImproperlyConfigured("CELERY_BROKER_VISIBILITY_TIMEOUT must exceed every Celery hard time limit")
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT,
-    "unacked_restore_interval": env_int("CELERY_BROKER_RESTORE_INTERVAL", 10),
-    "unacked_restore_throttle": 1,
-    "socket_connect_timeout": 5,
-    "socket_timeout": 30,
-}
+if REDIS_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT,
+        "unacked_restore_interval": env_int("CELERY_BROKER_RESTORE_INTERVAL", 10),
+        "unacked_restore_throttle": 1,
+        "socket_connect_timeout": 5,
+        "socket_timeout": 30,
+    }
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_BROKER_FOLDER / "messages"),
+        "data_folder_out": str(CELERY_BROKER_FOLDER / "messages"),
+        "control_folder": str(CELERY_BROKER_FOLDER / "control"),
+        "processed_folder": str(CELERY_BROKER_FOLDER / "processed"),
+        "store_processed": False,
+    }
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker whose broker went away keeps trying, at most this many seconds apart (config.celery.Consumer).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_RECONNECT_MAX_SECONDS = env_int("CELERY_BROKER_RECONNECT_MAX_SECONDS", 3)
+CELERY_WORKER_CONSUMER = "config.celery:Consumer"
 # Publishing gives up after about a second when the broker is down: the report stays queued for the sweep.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"reports.tasks.render_report": {"queue": "reports"}}
+# Everything of reports goes to the report worker's queue, so web + report worker + beat is a whole deployment.
+CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": "reports"}}
 CELERY_TIMEZONE = TIME_ZONE
-REPORTS_SWEEP_SECONDS = env_int("REPORTS_SWEEP_SECONDS", 30)
+# Each render writes a heartbeat every REPORTS_HEARTBEAT_SECONDS; a RUNNING report without one for
+# REPORTS_HEARTBEAT_TIMEOUT_SECONDS is a dead render. Every report worker sweeps every REPORTS_SWEEP_SECONDS
+# (reports.sweeper): a killed render is claimed again within timeout + sweep ≈ 15 s, and reports asked for
+# while the broker was down are sent within one sweep of its return.
+REPORTS_HEARTBEAT_SECONDS = env_int("REPORTS_HEARTBEAT_SECONDS", 2)
+REPORTS_HEARTBEAT_TIMEOUT_SECONDS = env_int("REPORTS_HEARTBEAT_TIMEOUT_SECONDS", 10)
+if REPORTS_HEARTBEAT_TIMEOUT_SECONDS < 3 * REPORTS_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured("REPORTS_HEARTBEAT_TIMEOUT_SECONDS must be at least three heartbeats")
+REPORTS_SWEEP_SECONDS = env_int("REPORTS_SWEEP_SECONDS", 5)
+REPORTS_WORKER_SWEEPS = env_bool("REPORTS_WORKER_SWEEPS", True)
 CELERY_BEAT_SCHEDULE: dict = {
-    "reports-sweep": {
-        "task": "reports.tasks.sweep_reports",
-        "schedule": float(REPORTS_SWEEP_SECONDS),
-        "options": {"expires": REPORTS_SWEEP_SECONDS},
-    },
     "reports-create-scheduled": {
         "task": "reports.tasks.create_scheduled_reports",
         "schedule": 3600.0,
@@ -298,7 +321,8 @@ CELERY_BEAT_SCHEDULE: dict = {
 # Reports: the periods beat creates the province report for, as WHAT@MM-DD (on or after that day of the
 # year): H1 = first half of this year, H2 = second half of last year, YEAR = last year.
 REPORTS_SCHEDULE = env_list("REPORTS_SCHEDULE", ["H1@07-01", "H2@01-01", "YEAR@01-01"])
-# A QUEUED report not taken by a worker after this long is sent to the queue again by the sweep.
+# A QUEUED report sent but not taken by a worker after this long is sent again by the sweep (one never sent,
+# because the broker was down, is sent at the next sweep).
 REPORTS_REDISPATCH_AFTER_SECONDS = env_int("REPORTS_REDISPATCH_AFTER_SECONDS", 60)
 # Renders per report before it is marked failed (transient-error retries and worker deaths count).
 REPORTS_MAX_ATTEMPTS = env_int("REPORTS_MAX_ATTEMPTS", 3)

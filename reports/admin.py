@@ -1,4 +1,5 @@
-"""Admin for reports: read-only rows (scoped by accounts.scope), two actions that call the services."""
+"""Admin for reports: read-only rows (scoped by accounts.scope), two actions that call the services (both
+queue work for the report worker; nothing renders in the admin's request)."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -13,7 +14,7 @@ from .models import Report, ReportStatus
 
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
-    list_display = ["id", "kind", "period", "province", "district", "origin", "status", "pages", "attempts", "created_at", "finished_at"]
+    list_display = ["id", "kind", "period", "province", "district", "origin", "status", "number", "pages", "attempts", "created_at", "finished_at"]
     list_filter = ["status", "kind", "origin", "period"]
     list_select_related = ["province", "district"]
     search_fields = ["period", "district__name"]
@@ -32,7 +33,7 @@ class ReportAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=_("Dựng lại PDF từ số liệu đã lưu"))
+    @admin.action(description=_("Dựng lại PDF dự thảo từ số liệu đã lưu"))
     def rerender_from_snapshot(self, request, queryset):
         done = 0
         for report in queryset.filter(status=ReportStatus.DONE):
@@ -42,7 +43,9 @@ class ReportAdmin(admin.ModelAdmin):
                 self.message_user(request, "; ".join(exc.messages), messages.ERROR)
             else:
                 done += 1
-        self.message_user(request, ngettext("Đã dựng lại %(count)d báo cáo.", "Đã dựng lại %(count)d báo cáo.", done) % {"count": done})
+        self.message_user(request, ngettext(
+            "Đã xếp hàng dựng lại %(count)d báo cáo.", "Đã xếp hàng dựng lại %(count)d báo cáo.", done
+        ) % {"count": done})
 
     @admin.action(description=_("Gửi lại hàng đợi (báo cáo đang chờ)"))
     def dispatch_again(self, request, queryset):

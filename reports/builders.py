@@ -74,63 +74,18 @@ def _short_name(name: str) -> str:
     return name
 
 
-def _unit_name_upper(name: str, prefix: str) -> str:
-    upper = name.upper()
-    return upper if any(name.startswith(p) for p in ("Tỉnh ", "Thành phố ", "Huyện ", "Thị xã ", "Quận ")) else (
-        f"{prefix} {upper}"
-    )
-
-
 # --- the document's heading ----------------------------------------------------------------------------
 
 
 def _document(*, kind: str, period, province: Province, district: District | None, day: datetime.date) -> dict:
-    """Heading, title, signature and recipients of an administrative report (Nghị định 30/2020/NĐ-CP)."""
-    if district is not None:
-        issuer = "UBND " + _unit_name_upper(district.name, "HUYỆN")
-        place = district.short_name
-        recipients = [
-            _("UBND tỉnh (b/c);"),
-            _("Ban Chỉ đạo các Chương trình MTQG tỉnh (b/c);"),
-            _("Văn phòng Điều phối nông thôn mới tỉnh;"),
-            _("UBND các xã, thị trấn;"),
-            _("Lưu: VT."),
-        ]
-    else:
-        issuer = "UBND " + _unit_name_upper(province.name, "TỈNH")
-        place = _short_name(province.name)
-        recipients = [
-            _("Bộ Nông nghiệp và PTNT (b/c);"),
-            _("Văn phòng Điều phối nông thôn mới Trung ương (b/c);"),
-            _("TT. Tỉnh ủy (b/c);"),
-            _("TT. HĐND tỉnh (b/c);"),
-            _("Lãnh đạo UBND tỉnh;"),
-            _("Các Sở, ngành TV BCĐ CTMTQG tỉnh;"),
-            _("UBND-BCĐ CTrNTM các huyện, TX, TP;"),
-            _("Văn phòng Điều phối nông thôn mới tỉnh;"),
-            _("Lưu: VT, KTN."),
-        ]
-    label = period.label if period.half else _("năm %(year)d") % {"year": period.year}
-    return {
-        "issuer": issuer,
-        "number_suffix": "/BC-UBND",
-        "place": place,
-        "date": day.isoformat(),
-        # Nghị định 30/2020: days below 10 and the months January and February take a leading zero.
-        "date_day": f"{day.day:02d}",
-        "date_month": f"{day.month:02d}" if day.month < 3 else str(day.month),
-        "date_year": day.year,
-        "title": _("BÁO CÁO"),
-        "subtitle": _(
-            "Kết quả thực hiện Chương trình MTQG xây dựng nông thôn mới và Đề án OCOP %(period)s"
-        ) % {"period": label},
-        "scope_name": district.name if district is not None else province.name,
-        "scope_phrase": (
-            _("toàn %(kind)s") % {"kind": district.get_kind_display().lower()} if district is not None else _("toàn tỉnh")
-        ),
-        "signature": {"on_behalf": _("TM. ỦY BAN NHÂN DÂN"), "role": _("CHỦ TỊCH"), "name": ""},
-        "recipients": recipients,
-    }
+    """Heading, title, signature and recipients of an administrative report (Nghị định 30/2020/NĐ-CP): the
+    draft's form, see ``reports.document.heading``; issuing adds the number, date and signer."""
+    from .document import heading
+
+    return heading(
+        period=period, province_name=province.name, district_name=district.name if district is not None else None,
+        district_kind_label=district.get_kind_display() if district is not None else None, day=day,
+    )
 
 
 # --- NTM -----------------------------------------------------------------------------------------------

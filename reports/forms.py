@@ -1,4 +1,5 @@
-"""Forms of the report pages: the request form and the history filters. Shape only; rules live in services."""
+"""Forms of the report pages: the request form, the issue form and the history filters. Shape only; rules
+live in services."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -7,17 +8,24 @@ from accounts.scope import is_district_officer
 from communes.models import District
 from communes.periods import period_choices
 
-from .models import ReportKind, ReportStatus
+from .models import ReportKind, ReportStatus, SignerCapacity
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ReportRequestForm(forms.Form):
-    """Kind, period and (for a district report) the district. A district officer is offered its own only."""
+    """Kind, period, (for a district report) the district, and optionally the cut-off date of the figures.
+    A district officer is offered its own district only."""
 
     kind = forms.ChoiceField(label=_("Loại báo cáo"), choices=ReportKind.choices)
     period = forms.ChoiceField(label=_("Kỳ báo cáo"))
     district = forms.ModelChoiceField(
         label=_("Huyện"), queryset=District.objects.none(), required=False, to_field_name="code",
         empty_label=_("— Chọn huyện —"),
+    )
+    cut_off = forms.DateField(
+        label=_("Số liệu tính đến ngày"), required=False, widget=DATE_WIDGET,
+        help_text=_("Để trống: ngày chốt mặc định của kỳ."),
     )
 
     def __init__(self, *args, user, province=None, **kwargs):
@@ -33,6 +41,22 @@ class ReportRequestForm(forms.Form):
             own = [(district.code, district.name) for district in districts if district.pk == user.district_id]
             self.fields["district"].widget.choices = own
             self.fields["kind"].widget.choices = [(ReportKind.DISTRICT.value, ReportKind.DISTRICT.label)]
+
+
+class ReportIssueForm(forms.Form):
+    """What province staff enter to issue a draft: number, date of issue, signer, recipients (one a line)."""
+
+    number = forms.IntegerField(label=_("Số văn bản"), min_value=1, max_value=99999)
+    issued_on = forms.DateField(label=_("Ngày ban hành"), widget=DATE_WIDGET)
+    signer_capacity = forms.ChoiceField(label=_("Thẩm quyền ký"), choices=SignerCapacity.choices)
+    signer_name = forms.CharField(label=_("Họ và tên người ký"), max_length=100)
+    recipients = forms.CharField(
+        label=_("Nơi nhận (mỗi dòng một nơi)"), widget=forms.Textarea(attrs={"rows": 8}), max_length=8000
+    )
+
+    def clean_recipients(self) -> list[str]:
+        return [line.strip().removeprefix("- ").strip() for line in self.cleaned_data["recipients"].splitlines()
+                if line.strip()]
 
 
 class ReportFilterForm(forms.Form):

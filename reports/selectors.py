@@ -2,6 +2,9 @@
 
 from dataclasses import dataclass
 
+from django.http import Http404
+from django.utils.translation import gettext as _
+
 from accounts.scope import reports_visible_to
 from communes.models import District, Province
 from communes.selectors import served_province
@@ -33,6 +36,18 @@ def report_list(*, user, kind: str | None = None, period: str | None = None, sta
     if district is not None:
         reports = reports.filter(district=district)
     return reports.order_by("-created_at", "-id")
+
+
+def report_pdf(*, report: Report, version: str = "current"):
+    """The PDF to serve and its download name: ``"current"`` = the final document once rendered, else the
+    draft; ``"draft"`` / ``"final"`` = that one. Http404 when it does not exist (yet)."""
+    if version == "final" or (version == "current" and report.has_final_file):
+        if not report.has_final_file:
+            raise Http404(_("Báo cáo chưa có bản chính thức."))
+        return report.final_file, report.download_name("pdf", final=True)
+    if not report.file:
+        raise Http404(_("Báo cáo chưa có tệp để tải về."))
+    return report.file, report.download_name("pdf")
 
 
 def report_unfinished_ids(*, user) -> list[int]:

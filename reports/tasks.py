@@ -1,9 +1,11 @@
 """Celery tasks of reports: thin, take ids, safe to run twice (STYLE C8).
 
-``render_report`` runs on its own queue ("reports", see CELERY_TASK_ROUTES) with its own soft and hard
-time limits (CELERY_TASK_ANNOTATIONS); it is acknowledged late and rejected back to the queue when its
-worker dies, and a redelivered message takes the report over only once the dead render's claim is stale.
-The periodic ``sweep_reports`` and ``create_scheduled_reports`` run from Celery beat.
+Every task here runs on the report worker's queue ("reports", see CELERY_TASK_ROUTES). ``render_report``
+has its own soft and hard time limits (CELERY_TASK_ANNOTATIONS), beats while it renders
+(``reports.heartbeat``), is acknowledged late and rejected back to the queue when its worker dies; a
+message takes a RUNNING report over only once its render's heartbeat stopped. The sweep runs inside each
+report worker (``reports.sweeper``); ``sweep_reports`` is the same sweep on demand. Beat runs
+``create_scheduled_reports`` hourly.
 """
 
 import logging
@@ -15,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from . import services
+from .heartbeat import Heartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +42,11 @@ def render_report(self, report_id: int) -> str:
         return "skipped"
     try:
         with override("vi"):
-            services.report_render(report=report)
+            if self.request.is_eager:
+                services.report_render(report=report)
+            else:
+                with Heartbeat(report):
+                    services.report_render(report=report)
     except SoftTimeLimitExceeded:
         with override("vi"):
             message = _("Quá thời gian dựng báo cáo (%(seconds)d giây).") % {
@@ -67,7 +74,8 @@ def render_report(self, report_id: int) -> str:
 
 @shared_task(acks_late=True)
 def sweep_reports() -> dict:
-    """Beat, every REPORTS_SWEEP_SECONDS: re-dispatch reports left queued, fail those out of attempts."""
+    """The sweep on demand (report workers also run it every REPORTS_SWEEP_SECONDS): re-dispatch reports no
+    live render holds, fail dead renders out of attempts."""
     result = services.reports_sweep()
     return {"redispatched": result.redispatched, "failed": result.failed, "broker_down": result.broker_down}
 

@@ -1,4 +1,5 @@
-"""Report pages: history with filters and the request form, a report's page (polls while it renders), downloads.
+"""Report pages: history with filters and the request form, a report's page (polls while it renders, the
+issue form for province staff), downloads of the draft and of the final document.
 
 Each view parses (a form), fetches through accounts.scope, calls one service or selector, renders. The
 report page re-renders only its status fragment for HTMX polling; without JavaScript it refreshes itself.
@@ -14,11 +15,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.scope import can_request_reports, get_report_for_download, get_report_for_read
+from accounts.scope import (
+    can_issue_reports,
+    can_request_reports,
+    get_report_for_download,
+    get_report_for_issue,
+    get_report_for_read,
+)
+from config.forms import apply_service_errors
 
 from . import selectors, services
 from .excel import report_workbook
-from .forms import ReportFilterForm, ReportRequestForm
+from .forms import ReportFilterForm, ReportIssueForm, ReportRequestForm
 from .models import ReportStatus
 
 
@@ -76,22 +84,44 @@ def report_request(request):
         try:
             report = services.report_request(
                 user=request.user, kind=form.cleaned_data["kind"], period=form.cleaned_data["period"],
-                district=form.cleaned_data.get("district"),
+                district=form.cleaned_data.get("district"), cut_off=form.cleaned_data.get("cut_off"),
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            apply_service_errors(form, exc)
         else:
             _tell_dispatch(request, report)
             return redirect(report)
     return render(request, "reports/report_list.html", _list_context(request, request_form=form), status=400)
 
 
+def _issue_form(report, data=None) -> ReportIssueForm:
+    """The issue form, filled with the draft's recipients (or, after a failed final, what was entered)."""
+    if report.is_final:
+        initial = {"number": int(report.number.split("/")[0]), "issued_on": report.issued_on,
+                   "signer_capacity": report.signer_capacity, "signer_name": report.signer_name,
+                   "recipients": "\n".join(report.recipients or [])}
+    else:
+        initial = {"recipients": "\n".join((report.snapshot or {}).get("document", {}).get("recipients", []))}
+    return ReportIssueForm(data, initial=initial)
+
+
+def _detail_context(request, report, issue_form=None) -> dict:
+    draft_done = report.status == ReportStatus.DONE and not report.is_final
+    final_failed = report.status == ReportStatus.FAILED and report.is_final and not report.has_final_file
+    may_issue = can_issue_reports(request.user) and (draft_done or final_failed)
+    return {
+        "report": report,
+        "may_issue": may_issue,
+        "issue_form": issue_form if issue_form is not None else (_issue_form(report) if may_issue else None),
+    }
+
+
 @login_required
 def report_detail(request, pk):
-    """A report's page: status (polled with HTMX while unfinished), details, downloads, comparison on demand."""
+    """A report's page: status (polled with HTMX while unfinished), details, downloads (draft, final), the
+    issue form for province staff, comparison on demand."""
     report = get_report_for_read(request.user, pk)
-    context = {"report": report}
+    context = _detail_context(request, report)
     if request.htmx:
         return render(request, "reports/report_detail.html#status", context)
     if request.GET.get("compare") and report.status == ReportStatus.DONE:
@@ -100,14 +130,44 @@ def report_detail(request, pk):
 
 
 @login_required
-def report_download(request, pk):
-    """The report's PDF, for users whose scope includes it (404 otherwise, and before it is done)."""
+@require_http_methods(["POST"])
+def report_issue(request, pk):
+    """Issue a draft (province staff): number, date, signer, recipients → the final document is rendered."""
+    report = get_report_for_issue(request.user, pk)
+    form = ReportIssueForm(request.POST)
+    if form.is_valid():
+        try:
+            services.report_issue(report=report, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Đã ban hành báo cáo số %(number)s; bản chính thức đang được dựng.") % {
+                "number": report.number})
+            return redirect(report)
+    return render(request, "reports/report_detail.html", _detail_context(request, report, issue_form=form), status=400)
+
+
+def _serve_pdf(request, pk, version):
     report = get_report_for_download(request.user, pk)
+    field, name = selectors.report_pdf(report=report, version=version)
     try:
-        handle = report.file.open("rb")
+        handle = field.open("rb")
     except FileNotFoundError:
         raise Http404(_("Không tìm thấy tệp báo cáo.")) from None
-    return FileResponse(handle, as_attachment=True, filename=report.download_name("pdf"), content_type="application/pdf")
+    return FileResponse(handle, as_attachment=True, filename=name, content_type="application/pdf")
+
+
+@login_required
+def report_download(request, pk):
+    """The report's PDF — the final document once issued and rendered, the draft before — for users whose
+    scope includes it (404 otherwise, and before it is done)."""
+    return _serve_pdf(request, pk, "current")
+
+
+@login_required
+def report_draft(request, pk):
+    """The draft's PDF (watermarked "DỰ THẢO"), also after the report was issued."""
+    return _serve_pdf(request, pk, "draft")
 
 
 @login_required

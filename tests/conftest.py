@@ -34,6 +34,18 @@ def _plain_http_test_servers():
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _celery_tasks_in_process():
+    """The test suite, and only it, runs Celery tasks eagerly (in the test's process): settings never do
+    (``make run`` starts a worker). Tests that start a real worker turn it off (tests/reports/conftest.py)."""
+    from celery import current_app
+
+    saved = current_app.conf.task_always_eager
+    current_app.conf.task_always_eager = True
+    yield
+    current_app.conf.task_always_eager = saved
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

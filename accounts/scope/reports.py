@@ -6,7 +6,8 @@
   reports (a province report or another district's report is unknown to it: 404).
 - Agency officers: ask for nothing and see no report (their work is the task updates of their agency).
 
-Asking for a report is a read of the province's figures, so the read-only leaders may do it.
+Asking for a report is a read of the province's figures, so the read-only leaders may do it. Issuing one
+(number, date, signer: the final document) is province staff's work only.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -22,6 +23,9 @@ __all__ = [
     "check_report_request",
     "get_report_for_read",
     "get_report_for_download",
+    "can_issue_reports",
+    "check_report_issue",
+    "get_report_for_issue",
 ]
 
 
@@ -80,6 +84,26 @@ def get_report_for_download(user, pk):
     from reports.models import ReportStatus
 
     report = get_report_for_read(user, pk)
-    if report.status != ReportStatus.DONE or not report.file:
+    # The draft's file stays downloadable while its final is being rendered (status queued/running again).
+    if not report.file or (report.status != ReportStatus.DONE and not report.is_final):
         raise Http404(_("Báo cáo chưa có tệp để tải về."))
+    return report
+
+
+def can_issue_reports(user) -> bool:
+    """May the user issue reports (enter the number, date, signer and recipients of the final document)."""
+    return is_province_staff(user)
+
+
+def check_report_issue(user) -> None:
+    """Raise PermissionDenied (403) with a translated message unless the user may issue reports."""
+    if not can_issue_reports(user):
+        raise PermissionDenied(_("Chỉ cán bộ Văn phòng Điều phối tỉnh được ban hành báo cáo."))
+
+
+def get_report_for_issue(user, pk):
+    """The report to issue: Http404 when the user may not see it, PermissionDenied when it may see it but
+    not issue it."""
+    report = get_report_for_read(user, pk)
+    check_report_issue(user)
     return report

@@ -1,4 +1,5 @@
-"""Reports API (API.md "Reports"): ask for a report (202), read its status, download its PDF.
+"""Reports API (API.md "Reports"): ask for a report (202, optionally with a cut-off date), read its status
+(draft or final, number, hash), download its PDF (the final document once issued, or the draft).
 
 Parse (input serializer) → fetch through accounts.scope → call the service → present. The file is served
 by ``ReportFile`` after the same scope check as the pages, never from MEDIA_URL.
@@ -52,7 +53,8 @@ class ReportListCreate(generics.ListCreateAPIView):
             if province is None:
                 raise ValidationError({"province": [_("Không có tỉnh mã “%(code)s”.") % {"code": values["province"]}]})
         report = services.report_request(
-            user=request.user, kind=values["kind"], period=values["period"], district=district, province=province
+            user=request.user, kind=values["kind"], period=values["period"], district=district, province=province,
+            cut_off=values.get("cut_off"),
         )
         return Response(ReportSerializer(report, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 
@@ -64,19 +66,31 @@ class ReportDetail(generics.RetrieveAPIView):
         return get_report_for_read(self.request.user, self.kwargs["pk"])
 
 
+def _pdf_response(request, pk, version):
+    report = get_report_for_download(request.user, pk)
+    field, name = selectors.report_pdf(report=report, version=version)
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("Không tìm thấy tệp báo cáo.")) from None
+    return FileResponse(handle, as_attachment=True, filename=name, content_type="application/pdf")
+
+
 class ReportFile(APIView):
-    """The report's PDF (application/pdf); 404 while it is not done or outside the user's scope."""
+    """The report's PDF (application/pdf): the final document once rendered, else the draft; 404 while it
+    is not done or outside the user's scope."""
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request, pk):
-        report = get_report_for_download(request.user, pk)
-        try:
-            handle = report.file.open("rb")
-        except FileNotFoundError:
-            raise Http404(_("Không tìm thấy tệp báo cáo.")) from None
-        return FileResponse(
-            handle, as_attachment=True, filename=report.download_name("pdf"), content_type="application/pdf"
-        )
+        return _pdf_response(request, pk, "current")
+
+
+class ReportDraft(APIView):
+    """The draft's PDF (watermarked "DỰ THẢO"), also after the report was issued."""
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request, pk):
+        return _pdf_response(request, pk, "draft")
 
 
 class ReportExcel(APIView):

@@ -75,3 +75,45 @@ def test_writable_query_is_one_query_whatever_the_commune_count(cast, units, dja
     add_communes(units.district_a, 5, start=10)
     with django_assert_num_queries(1):
         assert len(list(scope.communes_writable_by(cast.officer_a))) == 7
+
+
+def test_evidence_is_downloaded_by_staff_leaders_and_the_officers_of_the_commune(cast, units):
+    commune = units.communes_a[1]
+    allowed = {user.username: scope.can_download_evidence(user, commune) for user in (
+        cast.staff, cast.admin_user, cast.leader, cast.officer_a, cast.officer_b, cast.agency_officer,
+    )}
+    assert allowed == {
+        "staff": True, "admin_user": True, "leader": True, "officer_a": True, "officer_b": False,
+        "agency_officer": False,
+    }
+    # a scope by a list of communes (after the reform) covers the communes listed
+    cast.officer_b.extra_communes.add(commune)
+    assert scope.can_download_evidence(cast.officer_b, commune) is True
+    cast.officer_a.is_active = False
+    assert scope.can_download_evidence(cast.officer_a, commune) is False
+
+
+def test_get_evidence_for_download_is_404_for_none_and_403_outside_the_scope(cast, units):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from criteria.models import CriteriaSet, IndicatorValue
+    from criteria.services.assessments import assessment_values_save
+
+    commune = units.communes_a[1]
+    assessment_values_save(
+        commune=commune, period="2021-H1", criteria_set=CriteriaSet.objects.get(code="2016-2020"),
+        entries=[{"indicator": "10", "value": 40, "evidence": SimpleUploadedFile("a.pdf", b"%PDF-1.4")},
+                 {"indicator": "4.1", "value": True}],
+        by=cast.officer_a, expected_version=None, source="web",
+    )
+    with_file = IndicatorValue.objects.get(indicator__code="10")
+    without_file = IndicatorValue.objects.get(indicator__code="4.1")
+    assert scope.get_evidence_for_download(cast.leader, with_file.pk) == with_file
+    with pytest.raises(PermissionDenied):
+        scope.get_evidence_for_download(cast.agency_officer, with_file.pk)
+    with pytest.raises(Http404):
+        scope.get_evidence_for_download(cast.staff, without_file.pk)
+    from django.contrib.auth.models import AnonymousUser
+
+    with pytest.raises(Http404):
+        scope.get_evidence_for_download(AnonymousUser(), with_file.pk)

@@ -5,14 +5,17 @@ Failures count per username whatever the address and per address whatever the us
 """
 
 import datetime
+import http.cookiejar
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -135,13 +138,19 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _post(url, data, headers=None):
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _post(url, data, headers=None, opener=None):
+    """(status, body) of a POST; redirects are not followed (a signed-in page answers 302)."""
     request = urllib.request.Request(url, data=data, headers=headers or {}, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=20) as response:
-            return response.status
+        with (opener or urllib.request.build_opener(NoRedirect)).open(request, timeout=20) as response:
+            return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
-        return error.code
+        return error.code, error.read().decode()
 
 
 @pytest.mark.skipif(
@@ -150,8 +159,9 @@ def _post(url, data, headers=None):
 )
 @pytest.mark.django_db(transaction=True)
 def test_two_worker_processes_share_one_limit(cast, settings):
-    """Two gunicorn processes (two workers' worth, each with its own memory) on two ports, with the same
-    database: failures through either door of either process count against one limit."""
+    """Two gunicorn processes (two workers' worth, each with its own memory and no shared cache) on two
+    ports, with the same database: failures through either door (API token, login page) of either process
+    count against one limit."""
     # given the limit of 5 per username and two independent web processes
     database = connection.settings_dict
     env = {
@@ -177,21 +187,52 @@ def test_two_worker_processes_share_one_limit(cast, settings):
                     break
                 except OSError:
                     time.sleep(0.1)
-        token = [f"http://127.0.0.1:{port}/api/v1/auth/token/" for port in ports]
+        bases = [f"http://127.0.0.1:{port}" for port in ports]
 
         def api_login(index, password):
             body = json.dumps({"username": "officer_a", "password": password}).encode()
-            return _post(token[index], body, {"Content-Type": "application/json"})
+            return _post(f"{bases[index]}/api/v1/auth/token/", body, {"Content-Type": "application/json"})[0]
 
-        # when wrong passwords alternate between the two processes: 3 on one, 2 on the other
-        statuses = [api_login(index % 2, "wrong") for index in range(5)]
-        # then both processes refuse the sixth try, even with the right password
-        assert statuses == [401] * 5
-        assert api_login(0, PASSWORD) == 429
+        def page_login(index, password):
+            # A browser's way: the form's CSRF token and cookie first, then the post.
+            jar = http.cookiejar.CookieJar()
+            opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+            form = opener.open(f"{bases[index]}/accounts/login/", timeout=20).read().decode()
+            csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+            body = urllib.parse.urlencode({"username": "officer_a", "password": password, "csrfmiddlewaretoken": csrf})
+            return _post(f"{bases[index]}/accounts/login/", body.encode(), opener=opener)
+
+        # when five wrong passwords alternate between the two processes and the two doors
+        statuses = [
+            api_login(0, "wrong"), page_login(1, "wrong")[0], api_login(1, "wrong"), page_login(0, "wrong")[0],
+            api_login(0, "wrong"),
+        ]
+        assert statuses == [401, 200, 401, 200, 401]
+        # then both processes refuse the sixth try at both doors, even with the right password
         assert api_login(1, PASSWORD) == 429
+        assert api_login(0, PASSWORD) == 429
+        status, page = page_login(1, PASSWORD)
+        assert (status, "Bạn đã đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút." in page) == (200, True)
         assert LoginFailure.objects.filter(username="officer_a").count() == 5
     finally:
         for server in servers:
             os.killpg(server.pid, signal.SIGTERM)
         for server in servers:
             server.wait(timeout=20)
+
+
+def test_the_address_behind_a_trusted_proxy_is_the_last_forwarded_hop(api, cast, settings):
+    settings.TRUST_X_FORWARDED_FOR = True
+    settings.LOGIN_FAILURE_ADDRESS_LIMIT = 2
+    # the client may write anything before the proxy's own hop; only the last one counts
+    for spoofed in ("1.1.1.1", "2.2.2.2"):
+        api().post("/api/v1/auth/token/", {"username": "x", "password": "y"}, format="json",
+                   HTTP_X_FORWARDED_FOR=f"{spoofed}, 203.0.113.7")
+    assert sorted(LoginFailure.objects.values_list("address", flat=True)) == ["203.0.113.7", "203.0.113.7"]
+    blocked = api().post("/api/v1/auth/token/", {"username": "leader", "password": PASSWORD}, format="json",
+                         HTTP_X_FORWARDED_FOR="9.9.9.9, 203.0.113.7")
+    assert blocked.status_code == 429
+    # a hop that is no address (a NUL, a name) is not used
+    api().post("/api/v1/auth/token/", {"username": "z", "password": "y"}, format="json",
+               HTTP_X_FORWARDED_FOR="\x00bad", REMOTE_ADDR="198.51.100.1")
+    assert LoginFailure.objects.filter(username="z").get().address == "198.51.100.1"

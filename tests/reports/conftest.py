@@ -1,7 +1,9 @@
 """Reports test setup: a fixture province with known figures, eager or real Celery, PDF text extraction.
 
-- Tests run the render in-process (Celery eager) unless marked ``worker``; those start a real
-  ``celery worker`` process against REDIS_URL and the test database (skipped only when REDIS_URL is unset).
+- Tests run the render in-process (Celery eager) unless marked ``worker``; those start real
+  ``celery worker`` processes against REDIS_URL and the test database (skipped only when REDIS_URL is
+  unset), with the default timings of the settings (heartbeat, sweep, limits), on the reports queue only
+  unless a test asks for more (the small deployment: web + report worker, no default worker, no beat).
 - ``report_province``: seven xã with scores 19, 14, 12, 9, 4 (district A) and 17, 8 (district B): average
   83/7 = 11,86 → "11,9"; one xã at 19; one below 5. Four OCOP products (three 3-star, one 4-star; one
   expiring within 90 days). Three tasks: done, in progress, overdue.
@@ -9,6 +11,7 @@
 
 import datetime
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -42,17 +45,8 @@ from tests.conftest import add_communes
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("REDIS_URL", "")
-# Short limits for the worker under test, so a killed worker's message comes back within seconds:
-# visibility timeout above the hard limit (as in settings), restore sweep every second.
-WORKER_ENV = {
-    "CELERY_BROKER_VISIBILITY_TIMEOUT": "12",
-    "CELERY_TASK_TIME_LIMIT": "10",
-    "CELERY_TASK_SOFT_TIME_LIMIT": "9",
-    "REPORTS_RENDER_TIME_LIMIT": "10",
-    "REPORTS_RENDER_SOFT_TIME_LIMIT": "9",
-    "CELERY_BROKER_RESTORE_INTERVAL": "1",
-    "DB_CONN_MAX_AGE": "0",
-}
+# The workers under test keep every timing of the settings (no CELERY_*/REPORTS_* overrides).
+WORKER_ENV = {"DB_CONN_MAX_AGE": "0"}
 PERIOD = "2021-H1"
 # The period's closing date (30/06/2021 + 60 days): a 2021-H1 report is as of this day, so the fixture's
 # approvals, decisions, certificates and deadlines are dated around it.
@@ -234,11 +228,13 @@ def wait_until(check, *, timeout: float, interval: float = 0.1):
 
 
 class WorkerProcess:
-    """A ``celery worker`` process (own process group) on the "reports" and "default" queues."""
+    """A ``celery worker`` process (own process group), by default the project's app on the "reports" queue."""
 
-    def __init__(self, *, env: dict, log_dir: Path):
+    def __init__(self, *, env: dict, log_dir: Path, app: str = "config", queues: str = "reports"):
         self.env = env
         self.log_dir = log_dir
+        self.app = app
+        self.queues = queues
         self.process = None
         self.log_path = None
 
@@ -247,7 +243,7 @@ class WorkerProcess:
         self.log_path = self.log_dir / f"worker-{time.monotonic_ns()}.log"
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "reports,default", "-c", "1",
+            [sys.executable, "-m", "celery", "-A", self.app, "worker", "-Q", self.queues, "-c", "1",
              "--pool", "prefork", "-n", name, "--without-gossip", "--without-mingle", "-l", "INFO"],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
@@ -275,11 +271,11 @@ class WorkerProcess:
                 self.kill()
 
 
-def _purge_queues() -> None:
+def _purge_queues(redis_url: str = "") -> None:
     """Empty this Redis database's Celery queues and unacknowledged messages left by earlier runs."""
     import redis
 
-    client = redis.Redis.from_url(REDIS_URL)
+    client = redis.Redis.from_url(redis_url or REDIS_URL)
     client.delete("reports", "default", "unacked", "unacked_index", "unacked_mutex")
 
 
@@ -289,12 +285,16 @@ def celery_worker(transactional_db, settings, tmp_path):
 
     The worker is a separate process, so the test data must be committed (transactional_db) and the
     worker must open the same (PostgreSQL) test database; it writes files under this test's MEDIA_ROOT.
+    ``start(app=…, queues=…, env=…)`` picks another app module (tests/reports/slow_app.py), other queues,
+    more environment; ``use_redis(url)`` points this test's publishing and later workers at another Redis.
     """
     if not REDIS_URL:
         pytest.skip("needs REDIS_URL (CI sets it): a real Celery worker")
     if connection.vendor != "postgresql":
         pytest.fail("worker tests need a database a second process can open: set DATABASE_URL to PostgreSQL")
-    current_app.conf.task_always_eager = False
+    conf = current_app.conf
+    saved = (conf.task_always_eager, conf.broker_url, conf.broker_write_url, conf.broker_read_url)
+    conf.task_always_eager = False
     _purge_queues()
     _reset_producer_pools()
     env = {**os.environ, **WORKER_ENV, "DATABASE_URL": _database_url(), "REDIS_URL": REDIS_URL,
@@ -302,10 +302,18 @@ def celery_worker(transactional_db, settings, tmp_path):
     workers: list[WorkerProcess] = []
 
     class Factory:
-        def start(self) -> WorkerProcess:
-            worker = WorkerProcess(env=env, log_dir=tmp_path)
+        redis_url = REDIS_URL
+
+        def start(self, *, app: str = "config", queues: str = "reports", **extra_env) -> WorkerProcess:
+            worker = WorkerProcess(env={**env, "REDIS_URL": self.redis_url, **extra_env}, log_dir=tmp_path, app=app,
+                                   queues=queues)
             workers.append(worker)
             return worker.start()
+
+        def use_redis(self, url: str) -> None:
+            self.redis_url = url
+            conf.broker_url = conf.broker_write_url = conf.broker_read_url = url
+            _reset_producer_pools()
 
         def logs(self) -> str:
             return "\n".join(worker.log() for worker in workers)
@@ -313,4 +321,58 @@ def celery_worker(transactional_db, settings, tmp_path):
     yield Factory()
     for worker in workers:
         worker.stop()
+    conf.task_always_eager, conf.broker_url, conf.broker_write_url, conf.broker_read_url = saved
+    _reset_producer_pools()
     _purge_queues()
+
+
+class RedisServer:
+    """A redis-server of this test's own, on a free port, started and stopped by the test (no persistence:
+    a restart loses its queues, as a broker without a disk would)."""
+
+    def __init__(self, tmp_path: Path):
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.dir = tmp_path
+        self.process = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> "RedisServer":
+        import redis
+
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.dir)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
+
+        def answers():
+            try:
+                return client.ping()
+            except redis.RedisError:
+                return False
+
+        if not wait_until(answers, timeout=10):
+            raise RuntimeError("redis-server did not start")
+        return self
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    if shutil.which("redis-server") is None:
+        pytest.skip("needs redis-server (CI installs it)")
+    server = RedisServer(tmp_path).start()
+    yield server
+    server.stop()

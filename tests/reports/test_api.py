@@ -22,13 +22,18 @@ def test_leader_asks_for_the_province_report_and_downloads_it(api, cast, units):
     }
     # and the report document has the API.md fields and a file_url that serves the PDF
     detail = api(cast.leader).get(f"{URL}{report.pk}/").json()
-    assert set(detail) >= {"id", "kind", "period", "status", "file_url", "error", "pages", "created_at", "finished_at"}
+    assert set(detail) >= {"id", "kind", "period", "status", "file_url", "error", "pages", "created_at", "finished_at",
+                           "cut_off", "final", "number", "sha256"}
     assert detail["file_url"] == f"http://testserver/api/v1/reports/{report.pk}/file/"
+    assert detail["draft_url"] == f"http://testserver/api/v1/reports/{report.pk}/draft/"
     assert (detail["status"], detail["error"], detail["pages"]) == ("done", "", report.pages)
+    # a draft: not final, no number, no hash; the figures' date is the one the snapshot resolved
+    assert (detail["final"], detail["number"], detail["sha256"]) == (False, None, None)
+    assert detail["cut_off"] == report.snapshot.get("cut_off", report.snapshot["data_cutoff_date"])
     pdf = api(cast.leader).get(detail["file_url"])
     assert pdf.status_code == 200
     assert pdf["Content-Type"] == "application/pdf"
-    assert pdf["Content-Disposition"] == 'attachment; filename="bao-cao-2021-H1-tinh-dien-bien.pdf"'
+    assert pdf["Content-Disposition"] == 'attachment; filename="bao-cao-2021-H1-tinh-dien-bien-du-thao.pdf"'
     assert b"".join(pdf.streaming_content).startswith(b"%PDF-")
 
 
@@ -57,13 +62,36 @@ def test_broker_down_answers_202_queued_and_says_it_was_not_sent(api, cast, unit
         ({"kind": "district", "period": PERIOD}, {"district": ["Báo cáo cấp huyện cần chọn huyện."]}),
         ({"kind": "district", "period": PERIOD, "district": "777"}, {"district": ["Không có huyện mã “777”."]}),
         ({"period": PERIOD}, {"kind": ["Trường này là bắt buộc."]}),
+        ({"kind": "province", "period": PERIOD, "cut_off": "30/06/2021"},
+         {"cut_off": ["Ngày sai định dạng. Dùng một trong những định dạng sau để thay thế: YYYY-MM-DD."]}),
+        ({"kind": "province", "period": PERIOD, "cut_off": "2020-12-31"},
+         {"cut_off": ["Ngày chốt số liệu không được trước ngày đầu kỳ 2021-H1 (01/01/2021)."]}),
+        ({"kind": "province", "period": PERIOD, "cut_off": "2099-01-01"}, "cut_off after today"),
     ],
 )
 def test_bad_requests_answer_400_with_field_messages(api, cast, units, payload, errors):
+    if errors == "cut_off after today":
+        from django.utils import timezone
+
+        errors = {"cut_off": [f"Ngày chốt số liệu không được sau hôm nay ({timezone.localdate():%d/%m/%Y})."]}
     response = api(cast.staff).post(URL, payload, format="json")
     assert response.status_code == 400
     assert response.json() == errors
     assert Report.objects.count() == 0
+
+
+def test_a_cut_off_date_is_kept_and_distinguishes_requests(api, cast, units):
+    # given the broker is down (the reports stay queued, so the request is what is stored)
+    with broker_unreachable():
+        first = api(cast.staff).post(URL, {"kind": "province", "period": PERIOD, "cut_off": "2021-06-30"},
+                                     format="json").json()
+        same = api(cast.staff).post(URL, {"kind": "province", "period": PERIOD, "cut_off": "2021-06-30"},
+                                    format="json").json()
+        other = api(cast.staff).post(URL, {"kind": "province", "period": PERIOD}, format="json").json()
+    # then the same cut-off is the same unfinished report, another one (or none) another report
+    assert (first["cut_off"], same["id"], other["cut_off"]) == ("2021-06-30", first["id"], None)
+    assert other["id"] != first["id"]
+    assert Report.objects.get(pk=first["id"]).cut_off.isoformat() == "2021-06-30"
 
 
 def test_messages_follow_the_request_language(api, cast, units):

@@ -1,4 +1,5 @@
-"""The PDF itself: administrative-document layout, the fixture province's figures, embedded Vietnamese font."""
+"""The PDF itself: Nghị định 30 layout, the fixture province's figures, embedded Liberation fonts, tagging and
+metadata, the draft watermark. (Issuing and the final document: test_final.py.)"""
 
 import copy
 import datetime
@@ -25,31 +26,40 @@ def _request(user, **kwargs):
     return report
 
 
-def _date_line(day) -> str:
-    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
-    return f"Điện Biên, ngày {day.day:02d} tháng {month} năm {day.year}"
-
-
 def test_province_report_reads_like_an_administrative_document(report_province, cast):
     # given the fixture province / when the leader asks for the 2021-H1 province report (rendered in-process)
     report = _request(cast.leader)
-    # then it is done, and its text has the national heading, issuer, number, place and date, title, signature
+    # then it is done, and its text has, in the decree's order: issuer in full, national title, number
+    # (blank: a draft), place and date (day and month blank), kind and summary, body, closing, signature,
+    # recipients
     assert report.status == ReportStatus.DONE
-    text = flat(pdf_text(report.file.read()))
+    data = report.file.read()
     today = timezone.localdate()
-    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
-    assert "Độc lập - Tự do - Hạnh phúc" in text
-    assert "UBND TỈNH ĐIỆN BIÊN" in text
-    assert "/BC-UBND" in text
-    assert _date_line(today) in text
-    assert (
-        "BÁO CÁO Kết quả thực hiện Chương trình MTQG xây dựng nông thôn mới và Đề án OCOP 6 tháng đầu năm 2021"
-        in text
-    )
-    assert "(Số liệu tính đến 29/08/2021)" in text  # the period closed: figures as of its closing date
+    # the heading's two columns (layout mode keeps each row of the heading on one line)
+    heading = [" | ".join(part.strip() for part in line.strip().split("  ") if part.strip())
+               for line in pdf_text(data, layout=True).splitlines()[:8] if line.strip()]
+    assert heading[:4] == [
+        "ỦY BAN NHÂN DÂN | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "TỈNH ĐIỆN BIÊN | Độc lập - Tự do - Hạnh phúc",
+        f"Số: | /BC-UBND | Điện Biên, ngày | tháng | năm {today.year}",
+        "DỰ THẢO",
+    ]
+    text = flat(pdf_text(data))
+    parts = [
+        "BÁO CÁO Kết quả thực hiện Chương trình MTQG xây dựng nông thôn mới và Đề án OCOP 6 tháng đầu năm 2021",
+        "(Số liệu tính đến ngày 29/08/2021)",  # the period closed: as of its closing date
+        "I. KẾT QUẢ THỰC HIỆN CHƯƠNG TRÌNH MTQG",
+        "Trên đây là báo cáo kết quả thực hiện Chương trình MTQG xây dựng nông thôn mới và Đề án OCOP 6 tháng "
+        "đầu năm 2021 của Ủy ban nhân dân tỉnh Điện Biên./.",
+        "Nơi nhận:",
+        "- Bộ Nông nghiệp và PTNT (b/c);",
+        "- Lưu: VT, KTN.",
+    ]
+    positions = [text.find(part) for part in parts]
+    assert -1 not in positions, [part for part, at in zip(parts, positions, strict=True) if at == -1]
+    assert positions == sorted(positions)
     assert "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH" in text
-    assert "Nơi nhận:" in text
-    assert text.index("CỘNG HÒA") < text.index("BÁO CÁO") < text.index("I. KẾT QUẢ") < text.index("Nơi nhận:")
+    assert "UBND TỈNH ĐIỆN BIÊN" not in text  # the issuer is never abbreviated
 
 
 def test_province_report_holds_the_fixture_figures(report_province, cast):
@@ -88,18 +98,39 @@ def test_province_report_holds_the_fixture_figures(report_province, cast):
     assert report.pages >= 3
 
 
-def test_font_is_embedded_and_vietnamese_extracts_exactly(report_province, cast):
+def _pdffonts(data: bytes, tmp_path) -> list[list[str]]:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(data)
+    out = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True, text=True).stdout
+    return [line.split() for line in out.splitlines()[2:]]
+
+
+def test_only_embedded_liberation_subsets_and_vietnamese_extracts_exactly(report_province, cast, tmp_path):
     report = _request(cast.leader)
     data = report.file.read()
+    # pdffonts: every font a subset (ABCDEF+), of Liberation Serif or Liberation Mono, embedded, with Unicode
+    rows = _pdffonts(data, tmp_path)
+    names = {row[0].split("+", 1)[1] for row in rows}
+    assert names <= {"Liberation-Serif", "Liberation-Serif-Bold", "Liberation-Serif-Italic",
+                     "Liberation-Serif-Bold-Italic", "Liberation-Mono", "Liberation-Mono-Bold"}
+    assert {"Liberation-Serif", "Liberation-Serif-Bold", "Liberation-Serif-Italic", "Liberation-Mono"} <= names
+    assert all(len(row[0].split("+", 1)[0]) == 6 for row in rows)
+    assert all(row[-5:-2] == ["yes", "yes", "yes"] for row in rows), rows  # emb, sub, uni
     fonts = pdf_fonts(data)
-    # every font is embedded with a ToUnicode map, and they are the shipped DejaVu faces
     assert fonts and all(font["embedded"] and font["unicode"] for font in fonts)
-    assert {font["name"].split("+", 1)[1] for font in fonts} >= {"NTM-Serif", "NTM-Serif-Bold"}
     text = flat(pdf_text(data))
     for phrase in ("Xã Mường Ảng", "Độc lập - Tự do - Hạnh phúc", "TM. ỦY BAN NHÂN DÂN", "Quốc phòng và An ninh",
-                   "Hệ thống chính trị và tiếp cận pháp luật", "Sở Nông nghiệp và Phát triển nông thôn"):
+                   "Hệ thống chính trị và tiếp cận pháp luật", "Rà soát tiêu chí nhà ở dân cư"):
         assert phrase in text, phrase
     assert "\ufffd" not in text
+
+
+def test_a_missing_font_fails_the_render_with_a_message(report_province, cast, settings, tmp_path):
+    settings.REPORTS_FONT_DIR = str(tmp_path / "no-fonts")
+    report = _request(cast.leader)
+    assert report.status == ReportStatus.FAILED
+    assert "install Debian's fonts-liberation2" in report.error
+    assert not report.file
 
 
 def _first_line(data: bytes, page: int) -> str:
@@ -108,19 +139,24 @@ def _first_line(data: bytes, page: int) -> str:
     return next(line.strip() for line in out.splitlines() if line.strip())
 
 
-def test_page_numbers_from_the_second_page(report_province, cast):
+def test_page_numbers_from_the_second_page_and_the_appendix_on_its_own(report_province, cast):
     report = _request(cast.leader)
     data = report.file.read()
-    # Nghị định 30: no number on the first page; the page number heads each later page
-    assert _first_line(data, 1).startswith("UBND TỈNH ĐIỆN BIÊN")
-    assert [_first_line(data, page) for page in (2, 3, report.pages)] == ["2", "3", str(report.pages)]
+    lines = [_first_line(data, page) for page in range(1, report.pages + 1)]
+    appendix = next(index for index, line in enumerate(lines) if line == "PHỤ LỤC")
+    # Nghị định 30: no number on the first page; each later page starts with its number, centred at the top;
+    # the appendix is numbered on its own, from its second page
+    assert lines[0].startswith("ỦY BAN NHÂN DÂN")
+    assert lines[1:appendix] == [str(page) for page in range(2, appendix + 1)]
+    assert lines[appendix + 1:] == [str(page) for page in range(2, report.pages - appendix + 1)]
 
 
 def test_district_report_covers_one_district(report_province, cast):
     report = _request(cast.officer_a, kind=ReportKind.DISTRICT, district=report_province.units.district_a)
     text = flat(pdf_text(report.file.read()))
-    assert "UBND HUYỆN TUẦN GIÁO" in text
+    assert "ỦY BAN NHÂN DÂN HUYỆN TUẦN GIÁO" in text
     assert "Tuần Giáo, ngày" in text
+    assert "của Ủy ban nhân dân huyện Tuần Giáo./." in text
     # district A: 5 xã, 58/5 = 11,6; one at 19, one below 5; two OCOP products of district A
     assert "số tiêu chí bình quân đạt 11,6 tiêu chí/xã (tính trên 5/5 xã" in text
     assert "có 02 sản phẩm OCOP còn hiệu lực chứng nhận" in text

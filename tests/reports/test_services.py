@@ -1,4 +1,4 @@
-"""The report flow without a worker process: request, dispatch, claim, render, retry, sweep, schedule."""
+"""The report flow without a worker process: request, dispatch, claim, heartbeat, render, retry, sweep, schedule."""
 
 import datetime
 from pathlib import Path
@@ -94,17 +94,15 @@ def test_scope_lets_leaders_staff_and_own_district_officers_ask(cast, units, who
 
 
 @transactional
-def test_broker_down_keeps_the_report_queued_and_says_so_then_the_sweep_sends_it(cast, units):
+def test_broker_down_keeps_the_report_queued_and_says_so_then_the_next_sweep_sends_it(cast, units):
     # given the broker is down when the leader asks
     report = _queued(cast.leader)
     # then the report is recorded QUEUED, never dispatched, with the reason
     assert report.status == ReportStatus.QUEUED
     assert report.dispatched_at is None
     assert report.dispatch_error.startswith("Không gửi được đến hàng đợi:")
-    # when the sweep runs within the minute nothing is sent again
-    assert services.reports_sweep().redispatched == []
-    # when it runs a minute later (broker back) the report is sent and rendered
-    result = services.reports_sweep(now=timezone.now() + datetime.timedelta(seconds=61))
+    # when the next sweep runs (the broker is back): the report is sent at once, not a minute later, and rendered
+    result = services.reports_sweep()
     assert result.redispatched == [report.pk]
     report.refresh_from_db()
     assert report.status == ReportStatus.DONE
@@ -113,11 +111,26 @@ def test_broker_down_keeps_the_report_queued_and_says_so_then_the_sweep_sends_it
 
 
 @transactional
+def test_a_sent_report_waiting_for_a_worker_is_sent_again_only_after_the_redispatch_delay(cast, settings):
+    # given a report the broker took, that no worker has taken yet (QUEUED, dispatched)
+    report = _queued(cast.leader)
+    sent_at = timezone.now()
+    Report.objects.filter(pk=report.pk).update(dispatched_at=sent_at, dispatch_error="")
+    # then a sweep within REPORTS_REDISPATCH_AFTER_SECONDS leaves it alone; one after it sends it again
+    within = sent_at + datetime.timedelta(seconds=settings.REPORTS_REDISPATCH_AFTER_SECONDS - 1)
+    assert services.reports_sweep(now=within).redispatched == []
+    # unless the broker came back from an outage (it may have lost its queue): then every queued one is sent
+    assert services.reports_sweep(now=within, resend_queued=True).redispatched == [report.pk]
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DONE
+
+
+@transactional
 def test_the_sweep_stops_at_the_first_broker_error(cast, units):
     first = _queued(cast.leader)
     second = _queued(cast.leader, kind="district", district=units.district_a)
     with broker_unreachable():
-        result = services.reports_sweep(now=timezone.now() + datetime.timedelta(seconds=61))
+        result = services.reports_sweep()
     assert (result.redispatched, result.broker_down) == ([], True)
     assert list(Report.objects.values_list("status", flat=True).order_by("pk")) == ["queued", "queued"]
     assert {first.pk, second.pk} == set(Report.objects.values_list("pk", flat=True))
@@ -156,17 +169,23 @@ def test_running_the_render_task_twice_gives_one_file_and_one_done(cast):
     assert report.file.name == f"reports/{report.pk}/bao-cao-{PERIOD}-tinh.pdf"
 
 
+def _stop_heartbeat(report, settings, *, seconds_ago=None):
+    """The render holding the claim died: its last heartbeat is older than the timeout."""
+    seconds_ago = seconds_ago if seconds_ago is not None else settings.REPORTS_HEARTBEAT_TIMEOUT_SECONDS + 1
+    last = timezone.now() - datetime.timedelta(seconds=seconds_ago)
+    Report.objects.filter(pk=report.pk).update(heartbeat_at=last, dispatched_at=last)
+
+
 @transactional
-def test_a_render_whose_worker_died_is_taken_over_once_its_claim_is_stale(cast, settings):
+def test_a_render_whose_heartbeat_stopped_is_taken_over(cast, settings):
     # given a report claimed by a worker that died mid-render (RUNNING, file half-written)
     report = _queued(cast.leader)
     claimed = services.report_claim(report_id=report.pk, task_id="dead")
     services._save_pdf(claimed, b"%PDF-1.7 half written")
-    # then a redelivered message cannot take it while the claim is fresh
+    # then a redelivered message cannot take it while its heartbeat is fresh
     assert render_report.apply(args=[report.pk]).get() == "skipped"
-    # when the claim is older than the render's hard time limit
-    stale = claimed.started_at - datetime.timedelta(seconds=settings.REPORTS_RENDER_TIME_LIMIT + 1)
-    Report.objects.filter(pk=report.pk).update(started_at=stale)
+    # when its heartbeat is older than the timeout
+    _stop_heartbeat(report, settings)
     assert render_report.apply(args=[report.pk]).get() == "done"
     # then the report is done on the second attempt, with one (replaced) file
     report.refresh_from_db()
@@ -176,12 +195,55 @@ def test_a_render_whose_worker_died_is_taken_over_once_its_claim_is_stale(cast, 
 
 
 @transactional
-def test_the_sweep_redispatches_a_stale_running_report(cast, settings):
+def test_a_slow_render_that_beats_is_never_taken_over_however_old(cast, settings):
+    # given a render claimed long ago (older than the hard time limit) that still beats
+    report = _queued(cast.leader)
+    claimed = services.report_claim(report_id=report.pk, task_id="slow")
+    long_ago = claimed.started_at - datetime.timedelta(seconds=settings.REPORTS_RENDER_TIME_LIMIT * 2)
+    Report.objects.filter(pk=report.pk).update(started_at=long_ago, dispatched_at=long_ago)
+    claimed.started_at = long_ago
+    assert services.report_heartbeat(report=claimed) is True
+    # then neither the sweep nor a redelivered message takes it over
+    assert services.reports_sweep().redispatched == []
+    assert render_report.apply(args=[report.pk]).get() == "skipped"
+    report.refresh_from_db()
+    assert (report.status, report.attempts, report.task_id) == (ReportStatus.RUNNING, 1, "slow")
+
+
+@transactional
+def test_a_heartbeat_of_a_lost_claim_is_refused(cast, settings):
+    # given a render whose claim was taken over after its heartbeat stopped
+    report = _queued(cast.leader)
+    first = services.report_claim(report_id=report.pk, task_id="first")
+    _stop_heartbeat(report, settings)
+    second = services.report_claim(report_id=report.pk, task_id="second")
+    assert second is not None and second.started_at != first.started_at
+    # then the first render's heartbeat is refused (it stops beating), the second's recorded
+    assert services.report_heartbeat(report=first) is False
+    assert services.report_heartbeat(report=second) is True
+
+
+@transactional
+def test_the_heartbeat_thread_beats_while_the_render_runs(cast, settings):
+    import time
+
+    from reports.heartbeat import Heartbeat
+
     report = _queued(cast.leader)
     claimed = services.report_claim(report_id=report.pk)
-    # its worker died long ago: the claim is older than the hard time limit
-    old = claimed.started_at - datetime.timedelta(seconds=settings.REPORTS_RENDER_TIME_LIMIT + 1)
-    Report.objects.filter(pk=report.pk).update(started_at=old)
+    Report.objects.filter(pk=report.pk).update(heartbeat_at=claimed.started_at - datetime.timedelta(minutes=5))
+    with Heartbeat(claimed, interval=0.2) as beating:
+        time.sleep(1.1)
+    report.refresh_from_db()
+    assert beating.beats >= 3
+    assert report.heartbeat_at > claimed.started_at
+
+
+@transactional
+def test_the_sweep_redispatches_a_running_report_whose_heartbeat_stopped(cast, settings):
+    report = _queued(cast.leader)
+    services.report_claim(report_id=report.pk)
+    _stop_heartbeat(report, settings)
     result = services.reports_sweep()
     assert result.redispatched == [report.pk]
     report.refresh_from_db()
@@ -194,9 +256,8 @@ def test_a_report_out_of_attempts_is_failed_not_rendered_again(cast, settings):
     report = _queued(cast.leader)
     for _ in range(2):
         services.report_claim(report_id=report.pk)
-        old = timezone.now() - datetime.timedelta(seconds=settings.REPORTS_RENDER_TIME_LIMIT + 1)
-        Report.objects.filter(pk=report.pk).update(started_at=old)
-    result = services.reports_sweep(now=timezone.now() + datetime.timedelta(seconds=61))
+        _stop_heartbeat(report, settings)
+    result = services.reports_sweep()
     report.refresh_from_db()
     assert result.failed == [report.pk]
     assert (report.status, report.attempts) == (ReportStatus.FAILED, 2)

@@ -32,9 +32,14 @@ def test_leader_asks_for_a_report_and_lands_on_its_page(login, cast, units):
     assert response["Location"] == f"/reports/{report.pk}/"
     page = client.get(response["Location"]).content.decode()
     assert "Đã ghi nhận yêu cầu. Báo cáo đang được dựng, trang sẽ tự cập nhật." in page
-    assert f'href="/reports/{report.pk}/pdf/"' in page
+    # a draft: the page says so and offers the draft's PDF (no final yet) and the Excel file
+    assert "Chưa ban hành: tệp PDF có dấu “DỰ THẢO”, chưa có số." in page
+    assert f'href="/reports/{report.pk}/draft/"' in page
+    assert f'href="/reports/{report.pk}/pdf/"' not in page
     assert f'href="/reports/{report.pk}/excel/"' in page
     assert report.status == ReportStatus.DONE
+    # the leader is not offered the issue form (province staff issue reports)
+    assert f'action="/reports/{report.pk}/issue/"' not in page
 
 
 def test_broker_down_the_page_says_the_report_waits(login, cast, units):
@@ -111,11 +116,11 @@ def test_downloads_follow_the_scope(login, cast, units):
     for who, answers in expected.items():
         client = login(getattr(cast, who))
         for pk, code in answers.items():
-            for suffix in ("", "pdf/", "excel/"):
+            for suffix in ("", "pdf/", "draft/", "excel/"):
                 assert client.get(f"/reports/{pk}/{suffix}").status_code == code, (who, pk, suffix)
     response = login(cast.officer_a).get(f"/reports/{district_a.pk}/pdf/")
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == 'attachment; filename="bao-cao-2021-H1-huyen-tuan-giao.pdf"'
+    assert response["Content-Disposition"] == 'attachment; filename="bao-cao-2021-H1-huyen-tuan-giao-du-thao.pdf"'
 
 
 def test_history_lists_and_filters(login, cast, units):
@@ -125,7 +130,8 @@ def test_history_lists_and_filters(login, cast, units):
     assert page.count('<span class="badge failed">') == 1
     assert '<span class="badge done">' not in page
     officer_page = login(cast.officer_a).get("/reports/").content.decode()
-    assert officer_page.count("<span class=\"badge") == 1
+    assert officer_page.count('<span class="badge failed">') == 1
+    assert '<span class="badge done">' not in officer_page
 
 
 def test_comparison_with_today(login, cast, report_province):

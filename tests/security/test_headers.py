@@ -53,3 +53,13 @@ def test_the_api_docs_page_has_no_inline_script(login, cast):
     assert scripts and all("src=" in tag for tag in scripts)
     script_url = re.search(r'<script src="([^"]*\?script=[^"]*)"', html).group(1).replace("&amp;", "&")
     assert client.get(script_url)["Content-Type"].startswith("application/javascript")
+
+
+def test_file_downloads_are_private_and_not_stored(login, cast, units):
+    # a generated attachment (the district workbook); evidence files: tests/test_url_walk.py
+    response = login(cast.officer_a).get(
+        "/criteria/excel/download/", {"district": "099", "period": "2021-H1", "criteria_set": "2016-2020"}
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["Cache-Control"] == "private, no-store"

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from criteria.models import Assessment
 from directives.models import Agency
+from tests.conftest import PASSWORD
 from tests.test_url_walk import concrete, walk
 
 pytestmark = pytest.mark.django_db
@@ -102,18 +103,20 @@ def test_a_nul_in_a_multipart_field_is_400(login, cast):
 
 
 def test_a_body_over_the_request_limit_is_413_before_it_is_read(api, cast, settings):
-    settings.NTM_MAX_REQUEST_BYTES = 1024
+    settings.NTM_MAX_REQUEST_BYTES = 1024 * 1024
     response = api(cast.staff).post(
-        "/api/v1/agencies/", {"code": "X1", "name": "x" * 2000, "kind": "department"}, format="json"
+        "/api/v1/agencies/", {"code": "X1", "name": "x" * 1_100_000, "kind": "department"}, format="json"
     )
     assert response.status_code == 413
-    assert response.json() == {"detail": "Yêu cầu quá lớn (tối đa 10 MB)."}
+    assert response.json() == {"detail": "Yêu cầu quá lớn (tối đa 1,0 MB)."}
+    assert Agency.objects.count() == 1
 
 
 def test_a_form_over_django_s_memory_limit_is_413(login, cast, settings):
-    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
-    response = login(cast.staff).post("/directives/documents/new/", {"title": "x" * 4000})
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
+    response = login(cast.staff).post("/directives/documents/new/", {"title": "x" * 600_000})
     assert response.status_code == 413
+    assert "Yêu cầu quá lớn (tối đa 0,5 MB)." in response.content.decode()
 
 
 # Every API route answers errors as JSON in the request's language.
@@ -180,3 +183,23 @@ def test_page_that_is_not_a_number_from_1_is_a_400(api, cast):
         assert (response.status_code, response.json()) == (400, {"page": ["Số trang phải là số nguyên từ 1."]}), value
     response = api(cast.leader).get("/api/v1/provinces/", {"page": "7"})
     assert (response.status_code, response.json()) == (404, {"detail": "Trang không hợp lệ."})
+
+
+def test_a_nul_in_a_put_form_or_multipart_field_is_400(api, cast, units):
+    url = f"/api/v1/communes/{units.communes_a[1].code}/assessments/2021-H1/"
+    client = api(cast.officer_a)
+    response = client.put(url, "criteria_set=2016%00", content_type="application/x-www-form-urlencoded")
+    assert (response.status_code, response.json()) == (400, {"detail": NUL_MESSAGE.format(where="trường “criteria_set”")})
+    response = client.put(url, {"criteria_set": "2016\x00"}, format="multipart")
+    assert (response.status_code, response.json()) == (400, {"detail": NUL_MESSAGE.format(where="trường “criteria_set”")})
+    assert Assessment.objects.count() == 0
+
+
+def test_a_cookie_with_a_nul_is_ignored_and_sign_in_still_works(client, cast):
+    # a quoted cookie may carry octal escapes: "\000" is a NUL once Django reads it
+    client.cookies["sessionid"] = "\x00" * 12
+    client.cookies["csrftoken"] = "\x00" * 12
+    assert client.get("/districts/").status_code == 302
+    response = client.post("/accounts/login/", {"username": "leader", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/districts/").status_code == 200
