@@ -43,7 +43,7 @@ def test_the_seed_figures_for_2021_h1_everywhere(client, api):
     report.refresh_from_db()
     assert report.status == ReportStatus.DONE
     text = flat(pdf_text(report.file.read()))
-    assert "(Số liệu tính đến 29/08/2021)" in text
+    assert "(Số liệu tính đến ngày 29/08/2021)" in text
     assert "có 38 xã được công nhận xã đạt chuẩn nông thôn mới và cơ bản đạt chuẩn nông thôn mới" in text
     assert "số tiêu chí bình quân đạt 11,9 tiêu chí/xã" in text
     assert "không còn xã dưới 05 tiêu chí" in text

@@ -133,18 +133,18 @@ def test_a_final_is_never_rendered_again(report_province, cast):
         ({"signer_capacity": "secretary"}, "signer_capacity", "Thẩm quyền ký không hợp lệ."),
         ({"recipients": []}, "recipients", "Cần ít nhất một nơi nhận."),
         ({"issued_on": "tomorrow"}, "issued_on", "Ngày ban hành không được sau hôm nay ({today})."),
-        ({"issued_on": "before the figures"}, "issued_on", "Ngày ban hành không được trước ngày chốt số liệu ({today})."),
+        ({"issued_on": "before the figures"}, "issued_on", "Ngày ban hành không được trước ngày chốt số liệu ({cut_off})."),
     ],
 )
 def test_bad_issue_details_are_refused_and_nothing_changes(report_province, cast, overrides, field, message):
     report = _draft(cast.leader)
-    today = timezone.localdate()
-    days = {"tomorrow": today + datetime.timedelta(days=1), "before the figures": today - datetime.timedelta(days=1)}
+    today, cut_off = timezone.localdate(), report.cut_off  # 2021-H1 closed on 29/08/2021: its figures' day
+    days = {"tomorrow": today + datetime.timedelta(days=1), "before the figures": cut_off - datetime.timedelta(days=1)}
     if overrides.get("issued_on") in days:
         overrides = {"issued_on": days[overrides["issued_on"]]}
     with pytest.raises(ValidationError) as error:
         _issue(report, cast.staff, **overrides)
-    assert error.value.message_dict == {field: [message.format(today=f"{today:%d/%m/%Y}")]}
+    assert error.value.message_dict == {field: [message.format(today=f"{today:%d/%m/%Y}", cut_off=f"{cut_off:%d/%m/%Y}")]}
     report.refresh_from_db()
     assert (report.is_final, report.number, report.final_file.name, report.sha256) == (False, "", "", "")
 
