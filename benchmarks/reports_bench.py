@@ -52,7 +52,8 @@ def _run(args: list[str], env: dict, *, capture: bool = False) -> str:
 
 def _database(case: str, options, workdir: Path) -> dict:
     """An environment pointing at a fresh database for the case (PostgreSQL or a SQLite file)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "MEDIA_ROOT": str(workdir / f"media-{case}"), "LOG_LEVEL": "ERROR"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MEDIA_ROOT": str(workdir / f"media-{case}"), "LOG_LEVEL": "ERROR",
+           "CELERY_BROKER_FOLDER": str(workdir / f"broker-{case}")}  # load_demo's scheduled report goes there
     env.pop("REDIS_URL", None)  # Celery eager: the render runs in the measuring process
     if options.sqlite:
         env.pop("DATABASE_URL", None)
