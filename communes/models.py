@@ -144,10 +144,13 @@ class Commune(models.Model):
     """A commune-level unit (GSO 5-digit code): xã, phường or thị trấn.
 
     ``district`` is nullable: after the 2025 reform communes belong directly to a province.
+    Codes are reused (03334 was Xã Thanh Xương until 30/06/2025, Phường Mường Thanh since): a unit is
+    (code, valid_from), never the code alone; ``communes.selectors.unit_for_code`` resolves a code on a day and
+    ``communes.services`` refuses two units of one code whose validity overlaps.
     ``level`` is derived from the latest Recognition and kept right by ``communes.services``.
     """
 
-    code = models.CharField(_("mã"), max_length=5, unique=True)
+    code = models.CharField(_("mã"), max_length=5)
     name = models.CharField(_("tên"), max_length=100)
     name_folded = models.CharField(max_length=100, db_index=True, editable=False)
     kind = models.CharField(_("loại"), max_length=10, choices=CommuneKind.choices)
@@ -170,7 +173,23 @@ class Commune(models.Model):
         ordering = ["code"]
         verbose_name = _("xã")
         verbose_name_plural = _("xã")
-        indexes = [models.Index(fields=["district", "code"]), models.Index(fields=["province", "code"])]
+        indexes = [
+            models.Index(fields=["district", "code"]),
+            models.Index(fields=["province", "code"]),
+            models.Index(fields=["code", "valid_to"], name="commune_code_valid_to"),
+            models.Index(fields=["province", "valid_from", "valid_to"], name="commune_province_validity"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "valid_from"], name="unique_commune_code_valid_from"),
+            # NULLs are distinct in a unique constraint: at most one open-start unit per code.
+            models.UniqueConstraint(
+                fields=["code"], condition=Q(valid_from__isnull=True), name="unique_commune_code_open_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="commune_validity_ordered",
+            ),
+        ]
 
     def __str__(self):
         return self.name

@@ -261,6 +261,53 @@ def units_import(*, text: str) -> ImportCounts:
     return counts
 
 
+def _overlaps(a_from, a_to, b_from, b_to) -> bool:
+    """Whether two validity spans (None: open) share a day."""
+    return (a_to is None or b_from is None or b_from <= a_to) and (b_to is None or a_from is None or a_from <= b_to)
+
+
+def unit_validity_errors(*, code: str, valid_from, valid_to, exclude_pk=None) -> list[str]:
+    """Why a unit of ``code`` valid from ``valid_from`` to ``valid_to`` cannot be recorded (empty: it can).
+
+    A code names at most one unit on any day (codes are reused over time, never at the same time). The
+    database enforces (code, valid_from) unique; this check covers overlapping spans on every backend.
+    """
+    errors = []
+    if valid_from is not None and valid_to is not None and valid_to < valid_from:
+        errors.append(_("Ngày hết hiệu lực trước ngày bắt đầu hiệu lực."))
+    others = Commune.objects.filter(code=code)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    for other in others.only("code", "name", "valid_from", "valid_to"):
+        if _overlaps(valid_from, valid_to, other.valid_from, other.valid_to):
+            errors.append(
+                _("Mã %(code)s đã là %(name)s trong thời gian %(span)s: hai đơn vị cùng mã không được có hiệu lực "
+                  "trùng nhau.") % {"code": code, "name": other.name, "span": validity_text(other.valid_from, other.valid_to)}
+            )
+    return errors
+
+
+def validity_text(valid_from, valid_to) -> str:
+    """"từ 01/07/2025", "đến 30/06/2025", "01/01/2020 – 30/06/2025" or "không giới hạn"."""
+    if valid_from and valid_to:
+        return f"{valid_from:%d/%m/%Y} – {valid_to:%d/%m/%Y}"
+    if valid_from:
+        return _("từ %(day)s") % {"day": f"{valid_from:%d/%m/%Y}"}
+    if valid_to:
+        return _("đến %(day)s") % {"day": f"{valid_to:%d/%m/%Y}"}
+    return _("không giới hạn")
+
+
+def commune_set_validity(*, commune: Commune, valid_from, valid_to) -> Commune:
+    """Change a unit's validity; ValidationError when it would overlap another unit of the same code."""
+    errors = unit_validity_errors(code=commune.code, valid_from=valid_from, valid_to=valid_to, exclude_pk=commune.pk)
+    if errors:
+        raise ValidationError({"valid_to": errors})
+    commune.valid_from, commune.valid_to = valid_from, valid_to
+    commune.save(update_fields=["valid_from", "valid_to"])
+    return commune
+
+
 def _mark_served_province(imported: dict[str, Province]) -> None:
     """The first units file imported into an installation that serves no province yet decides which it serves:
     its only province, or the one NTM_PROVINCE_CODE names among several (a whole-country file)."""
