@@ -5,7 +5,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scope import communes_visible_to, districts_visible_to
@@ -14,6 +16,7 @@ from .models import (
     LEVEL_ORDER,
     Commune,
     CommuneKind,
+    CommuneSuccession,
     CommuneTarget,
     DistrictTarget,
     Level,
@@ -23,6 +26,102 @@ from .models import (
     level_after_decision,
     level_rank,
 )
+
+
+# --- units over time ----------------------------------------------------------------------------------
+
+
+class UnitNotFound(Http404):
+    """No unit has this code on the asked day (a 404 with this message on pages and in the API)."""
+
+
+class AmbiguousUnit(UnitNotFound):
+    """A code used without a day names two units over time (codes are reused): the caller must give a day.
+
+    ``units`` are the candidates, oldest first. Pages and the API treat it as a 404 with this message.
+    """
+
+    def __init__(self, message, *, units):
+        super().__init__(message)
+        self.units = units
+
+
+TODAY = object()  # unit_for_code(on=TODAY): the request's local date
+
+
+def valid_on(day: datetime.date, prefix: str = "") -> Q:
+    """Units (or, with ``prefix``, the units of a relation) valid on ``day``: valid_from ≤ day ≤ valid_to."""
+    p = f"{prefix}__" if prefix else ""
+    return (Q(**{f"{p}valid_from__isnull": True}) | Q(**{f"{p}valid_from__lte": day})) & (
+        Q(**{f"{p}valid_to__isnull": True}) | Q(**{f"{p}valid_to__gte": day})
+    )
+
+
+def is_valid_on(unit, day: datetime.date) -> bool:
+    """Object form of ``valid_on`` (a Commune or a District); no query."""
+    return (unit.valid_from is None or unit.valid_from <= day) and (unit.valid_to is None or unit.valid_to >= day)
+
+
+def _unit_label(unit) -> str:
+    from .services import validity_text
+
+    return f"{unit.name} ({validity_text(unit.valid_from, unit.valid_to)})"
+
+
+def unit_for_code(code: str, on=TODAY, province=None, *, queryset=None) -> Commune:
+    """THE resolver of a commune code: the unit with ``code`` valid on ``on`` (default: today).
+
+    Codes are reused (03334: Xã Thanh Xương to 30/06/2025, Phường Mường Thanh from 01/07/2025), so a code
+    alone never names a unit. ``on=None`` means "no day given": the one unit that ever had the code, or
+    ``AmbiguousUnit`` when it named several. ``province`` (object or code) narrows; ``queryset`` (e.g. the
+    units a user may read) is searched instead of every unit. Raises ``UnitNotFound`` (a 404, translated)
+    when none matches. District and province are joined. One query.
+    """
+    qs = (queryset if queryset is not None else Commune.objects.all()).select_related("district", "province")
+    qs = qs.filter(code=str(code or ""))
+    if province is not None:
+        qs = qs.filter(province__code=province) if isinstance(province, str) else qs.filter(province=province)
+    if on is TODAY:
+        on = timezone.localdate()
+    if on is not None:
+        qs = qs.filter(valid_on(on))
+    units = list(qs.order_by("valid_from")[:3])
+    if not units:
+        if on is None:
+            raise UnitNotFound(_("Không có đơn vị hành chính mã %(code)s.") % {"code": code})
+        raise UnitNotFound(
+            _("Không có đơn vị hành chính mã %(code)s có hiệu lực ngày %(day)s.") % {"code": code, "day": f"{on:%d/%m/%Y}"}
+        )
+    if len(units) > 1:
+        # Only possible without a day: the service never lets two units of one code overlap.
+        raise AmbiguousUnit(
+            _("Mã %(code)s chỉ nhiều đơn vị theo thời gian (%(units)s): hãy chọn ngày (on=YYYY-MM-DD).")
+            % {"code": code, "units": "; ".join(_unit_label(u) for u in units)},
+            units=units,
+        )
+    return units[0]
+
+
+def units_for_code(code: str, *, exclude=None) -> list[Commune]:
+    """Every unit that ever had ``code``, oldest first (the other units a reused code names). One query."""
+    qs = Commune.objects.filter(code=code).order_by("valid_from")
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude.pk)
+    return list(qs)
+
+
+def lineage_prefetch():
+    """Prefetches of a unit's predecessors and successors (with the other unit's code and name), one query each."""
+    return (
+        Prefetch(
+            "predecessions",
+            queryset=CommuneSuccession.objects.select_related("predecessor").order_by("predecessor__code"),
+        ),
+        Prefetch(
+            "successions",
+            queryset=CommuneSuccession.objects.select_related("successor").order_by("successor__code"),
+        ),
+    )
 
 
 def district_list(*, user, province=None):

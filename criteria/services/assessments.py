@@ -297,7 +297,7 @@ def assessment_values_save(
     """
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}")
-    if not can_edit_assessment(by, commune):
+    if not can_edit_assessment(by, commune, period):
         raise PermissionDenied(_("Bạn không có quyền thay đổi dữ liệu ngoài phạm vi được giao."))
     period = parse_period(period).code
     catalogue = catalogue or catalogue_for_set(criteria_set)

@@ -74,7 +74,7 @@ def test_commune_detail_with_recognitions(api, cast, units):
 def test_unknown_commune_is_404(api, cast):
     response = api(cast.leader).get("/api/v1/communes/99999/")
     assert response.status_code == 404
-    assert response.json() == {"detail": "Không tìm thấy."}
+    assert response.json()["detail"].startswith("Không có đơn vị hành chính mã 99999 có hiệu lực ngày ")
 
 
 def test_units_are_read_only_through_the_api(api, cast):
