@@ -109,6 +109,17 @@ def units_for_code(code: str, *, exclude=None) -> list[Commune]:
     return list(qs)
 
 
+def commune_lineage(*, commune) -> dict:
+    """A unit's predecessors and successors (succession rows, the other unit and its old district joined);
+    two queries."""
+    return {
+        "predecessors": list(
+            commune.predecessions.select_related("predecessor__district").order_by("predecessor__code")
+        ),
+        "successors": list(commune.successions.select_related("successor").order_by("successor__code")),
+    }
+
+
 def lineage_prefetch():
     """Prefetches of a unit's predecessors and successors (with the other unit's code and name), one query each."""
     return (
@@ -135,9 +146,13 @@ def district_list(*, user, province=None):
     ).order_by("code")
 
 
-def commune_list(*, user, district=None, province=None, kind=None, level=None, search=None):
-    """Communes the user can see, filtered; ready for a listing (district and province joined)."""
+def commune_list(*, user, district=None, province=None, kind=None, level=None, search=None, on=None):
+    """Communes the user can see, filtered; ready for a listing (district and province joined).
+
+    ``on``: only the units of the map valid that day (None: every unit ever recorded)."""
     qs = communes_visible_to(user).for_listing()
+    if on is not None:
+        qs = qs.filter(valid_on(on))
     if province is not None:
         qs = qs.filter(province=province)
     if district is not None:

@@ -33,6 +33,11 @@ def _period_or_404(period: str) -> str:
     return parse_period(period).code
 
 
+def map_day(period: str):
+    """The day whose map resolves a commune code for a period: the frame's map date (the period's last day)."""
+    return parse_period(period).end
+
+
 def _document(user, commune, assessment) -> dict:
     catalogue = selectors.catalogue_for_set(assessment.criteria_set)
     view = selectors.assessment_view(commune=commune, period=assessment.period, catalogue=catalogue, assessment=assessment)
@@ -52,8 +57,8 @@ def _frame(commune, period: str, set_code: str | None):
 
 
 def _find(request, code: str, period: str, set_code: str | None):
-    commune = get_commune_for_read(request.user, code)
     period = _period_or_404(period)
+    commune = get_commune_for_read(request.user, code, map_day(period))
     frame = _frame(commune, period, set_code)
     assessment = get_assessment_for_read(request.user, commune=commune, period=period, criteria_set=frame.criteria_set)
     return commune, assessment
@@ -78,8 +83,8 @@ class AssessmentDetail(APIView):
 
     @extend_schema(request=AssessmentInputSerializer, responses=AssessmentDocumentSerializer)
     def put(self, request, code, period):
-        commune = get_commune_for_write(request.user, code)
         period = parse_period(period).code
+        commune = get_commune_for_write(request.user, code, map_day(period))
         body = AssessmentInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data

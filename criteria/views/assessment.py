@@ -42,6 +42,12 @@ def _period(period: str) -> str:
     return parse_period(period).code
 
 
+def map_day(period: str):
+    """The day whose map resolves a commune code in a period's URL: the frame's map date (the period's last day;
+    codes are reused, so 03334 in 2021-H1 is Xã Thanh Xương and in 2026-H1 Phường Mường Thanh)."""
+    return parse_period(period).end
+
+
 def _frame(request, commune, period) -> Frame:
     """The frame of the page: the commune, the period and its set (or the set asked for with ``?set=``)."""
     try:
@@ -112,7 +118,7 @@ def _context(request, *, commune, period, criteria_set, posted=None, errors=None
     _decorate(view.rows, posted=posted, errors=errors)
     is_reviewer = can_review_assessments(user)
     status = assessment.status if assessment else AssessmentStatus.DRAFT
-    may_write = can_edit_assessment(user, commune)
+    may_write = can_edit_assessment(user, commune, period)
     editing = may_write and not is_reviewer and status in services.EDITABLE
     return {
         "commune": commune,
@@ -179,13 +185,13 @@ def assessment_edit(request, code, period):
     """GET: the page. POST (no JavaScript): save every value of the form, then submit when asked."""
     period = _period(period)
     if request.method == "GET":
-        commune = get_commune_for_read(request.user, code)
+        commune = get_commune_for_read(request.user, code, map_day(period))
         frame = _frame(request, commune, period)
         return render(request, TEMPLATE, _context(
             request, commune=commune, period=period, criteria_set=frame.criteria_set, frame=frame,
         ))
 
-    commune = get_commune_for_write(request.user, code)
+    commune = get_commune_for_write(request.user, code, map_day(period))
     frame = _frame(request, commune, period)
     criteria_set = frame.criteria_set
     catalogue = selectors.catalogue_for_set(criteria_set)
@@ -228,7 +234,7 @@ def assessment_edit(request, code, period):
 def assessment_row(request, code, period, indicator):
     """HTMX: save one indicator row and answer with the row partial (+ version, criterion and score, out of band)."""
     period = _period(period)
-    commune = get_commune_for_write(request.user, code)
+    commune = get_commune_for_write(request.user, code, map_day(period))
     frame = _frame(request, commune, period)
     criteria_set = frame.criteria_set
     catalogue = selectors.catalogue_for_set(criteria_set)
@@ -267,7 +273,7 @@ def assessment_row(request, code, period, indicator):
 def assessment_workflow(request, code, period):
     """Submit / approve / return (with a comment) / reopen, then back to the page with a message."""
     period = _period(period)
-    commune = get_commune_for_read(request.user, code)
+    commune = get_commune_for_read(request.user, code, map_day(period))
     frame = _frame(request, commune, period)
     criteria_set = frame.criteria_set
     assessment = get_assessment_for_read(request.user, commune=commune, period=period, criteria_set=criteria_set)
@@ -297,7 +303,7 @@ def assessment_workflow(request, code, period):
 def criterion_appraise(request, code, period, number):
     """Province staff record or withdraw "cơ bản đạt" on a criterion that is not met."""
     period = _period(period)
-    commune = get_commune_for_read(request.user, code)
+    commune = get_commune_for_read(request.user, code, map_day(period))
     frame = _frame(request, commune, period)
     criteria_set = frame.criteria_set
     assessment = get_assessment_for_read(request.user, commune=commune, period=period, criteria_set=criteria_set)
