@@ -3,7 +3,7 @@ import ipaddress
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, UserChangeForm
 
 from . import services
 
@@ -52,3 +52,18 @@ class ThrottledAuthenticationForm(ThrottledLoginMixin, AuthenticationForm):
 
 class ThrottledAdminAuthenticationForm(ThrottledLoginMixin, AdminAuthenticationForm):
     """The Django admin's login form (``admin.site.login_form``)."""
+
+
+class UserScopeAdminForm(UserChangeForm):
+    """The admin's user form: a commune officer's communes follow the rule of ``add_user`` (at least one, all on
+    today's map; none for another role)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if "role" in cleaned and "communes" in self.fields:
+            errors = services.scope_errors(
+                role=cleaned["role"], district=None, agency=None, communes=list(cleaned.get("communes") or []),
+            )
+            if errors.get("communes"):
+                self.add_error("communes", errors["communes"])
+        return cleaned

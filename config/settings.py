@@ -377,6 +377,8 @@ SPECTACULAR_SETTINGS = {
 NTM_DEMO_LOADERS = [
     "communes.demo.load",
     "accounts.demo.load",
+    "communes.demo.load_reform",
+    "accounts.demo.load_commune_officers",
     "criteria.demo.load",
     "overview.demo.load",
     "ocop.demo.load",

@@ -21,6 +21,7 @@ from accounts.models import User
 from communes.models import Commune, CommuneKind
 
 from . import evaluation
+from .frame import valid_on
 from .models import Assessment, Comparator, CriteriaSet, ValueType
 from .selectors import catalogue_for_set
 from .services.assessments import (
@@ -230,6 +231,7 @@ def load(stdout):
     criteria_set = CriteriaSet.objects.get(code=SET_2016_2020)
     communes = list(
         Commune.objects.filter(province__code=PROVINCE, kind=CommuneKind.COMMUNE)
+        .filter(valid_on(datetime.date(2021, 12, 31)))  # the seed's periods are on the old map
         .select_related("district", "province")
         .order_by("code")
     )

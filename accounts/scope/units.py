@@ -19,6 +19,7 @@ __all__ = [
     "communes_visible_to",
     "communes_writable_by",
     "district_writes_on",
+    "is_unit_valid_on",
     "can_write_commune",
     "get_commune_for_read",
     "get_commune_for_write",
@@ -65,8 +66,12 @@ def _valid_on_q(day, prefix: str = "") -> Q:
     )
 
 
-def _valid(unit, day) -> bool:
+def is_unit_valid_on(unit, day) -> bool:
+    """Whether a unit (commune or district) is on the map of ``day``; no query."""
     return (unit.valid_from is None or unit.valid_from <= day) and (unit.valid_to is None or unit.valid_to >= day)
+
+
+_valid = is_unit_valid_on
 
 
 def district_writes_on(user, day) -> bool:
