@@ -6,6 +6,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, UserChangeForm
 
 from . import services
+from .models import User
 
 
 def client_ip(request) -> str:
@@ -57,6 +58,10 @@ class ThrottledAdminAuthenticationForm(ThrottledLoginMixin, AdminAuthenticationF
 class UserScopeAdminForm(UserChangeForm):
     """The admin's user form: a commune officer's communes follow the rule of ``add_user`` (at least one, all on
     today's map; none for another role)."""
+
+    class Meta(UserChangeForm.Meta):
+        model = User
+        fields = "__all__"
 
     def clean(self):
         cleaned = super().clean()
