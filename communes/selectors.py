@@ -5,7 +5,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,6 +46,7 @@ class AmbiguousUnit(UnitNotFound):
 
 
 TODAY = object()  # unit_for_code(on=TODAY): the request's local date
+OLDEST_FIRST = F("valid_from").asc(nulls_first=True)  # an open start (NULL) is the oldest, on every backend
 
 
 def valid_on(day: datetime.date, prefix: str = "") -> Q:
@@ -84,7 +85,7 @@ def unit_for_code(code: str, on=TODAY, province=None, *, queryset=None) -> Commu
         on = timezone.localdate()
     if on is not None:
         qs = qs.filter(valid_on(on))
-    units = list(qs.order_by("valid_from")[:3])
+    units = list(qs.order_by(OLDEST_FIRST)[:3])
     if not units:
         if on is None:
             raise UnitNotFound(_("Không có đơn vị hành chính mã %(code)s.") % {"code": code})
@@ -103,7 +104,7 @@ def unit_for_code(code: str, on=TODAY, province=None, *, queryset=None) -> Commu
 
 def units_for_code(code: str, *, exclude=None) -> list[Commune]:
     """Every unit that ever had ``code``, oldest first (the other units a reused code names). One query."""
-    qs = Commune.objects.filter(code=code).order_by("valid_from")
+    qs = Commune.objects.filter(code=code).order_by(OLDEST_FIRST)
     if exclude is not None:
         qs = qs.exclude(pk=exclude.pk)
     return list(qs)
