@@ -112,16 +112,10 @@ def child_measure(case: str) -> None:
     from celery import current_app
 
     current_app.conf.task_always_eager = True  # the render's own time, in this process
-    from django.conf import settings
-
     from accounts.models import Role, User
     from reports import services
     from reports.models import Report
 
-    if case == "big":
-        from benchmarks.reports_data import PROVINCE_CODE
-
-        settings.NTM_PROVINCE_CODE = PROVINCE_CODE
     leader, _created = User.objects.get_or_create(username="bench_reports_leader", defaults={"role": Role.LEADER})
     figures = {"case": case}
     for label in ("cold", "warm"):

@@ -257,23 +257,7 @@ def units_import(*, text: str) -> ImportCounts:
     Commune.objects.bulk_update(changed_c, ["name", "name_folded", "kind", "province", "district"], batch_size=1000)
     counts.created["commune"] += len(new_c)
     counts.updated["commune"] += len(changed_c)
-    _mark_served_province(existing_p)
     return counts
-
-
-def _mark_served_province(imported: dict[str, Province]) -> None:
-    """The first units file imported into an installation that serves no province yet decides which it serves:
-    its only province, or the one NTM_PROVINCE_CODE names among several (a whole-country file)."""
-    if Province.objects.filter(is_served=True).exists():
-        return
-    from django.conf import settings
-
-    configured = getattr(settings, "NTM_PROVINCE_CODE", "")
-    chosen = imported.get(configured) if configured else None
-    if chosen is None and len(imported) == 1:
-        chosen = next(iter(imported.values()))
-    if chosen is not None:
-        Province.objects.filter(pk=chosen.pk).update(is_served=True)
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from communes import served
 from communes.services import UnitImportError, units_import
 
 
@@ -28,3 +29,4 @@ class Command(BaseCommand):
                 f"{label}: {counts.created[kind]} tạo mới, {counts.updated[kind]} cập nhật, "
                 f"{counts.unchanged[kind]} không đổi"
             )
+        served.on_units_imported()
