@@ -69,5 +69,6 @@ def _served_province_guard(sender=None, **kwargs):
 
     message = environment_mismatch()
     if message:
-        sys.stderr.write(message + "\n")
+        sys.__stderr__.write(message + "\n")  # the original stream: beat has redirected sys.stderr by now
+        sys.__stderr__.flush()
         raise SystemExit(1)

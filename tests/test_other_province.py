@@ -158,6 +158,9 @@ def test_a_mismatching_environment_variable_stops_start_up(tmp_path):
     # when a Celery worker starts / then it exits with the message before consuming anything
     worker = _run([python, "-m", "celery", "-A", "config", "worker", "-Q", "reports", "--pool=solo"], wrong, timeout=60)
     assert (worker.returncode, message in worker.stderr) == (1, True), worker.stderr[-2000:]
+    # when Celery beat starts / then the same
+    beat = _run([python, "-m", "celery", "-A", "config", "beat", "-s", str(tmp_path / "beat-schedule")], wrong, timeout=60)
+    assert (beat.returncode, message in beat.stderr) == (1, True), beat.stderr[-2000:]
     # and with the agreeing code everything starts
     agreeing = _run([python, "manage.py", "check"], {**env, "NTM_PROVINCE_CODE": "12"})
     assert (agreeing.returncode, agreeing.stderr) == (0, "")
