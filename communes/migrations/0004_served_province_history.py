@@ -5,6 +5,15 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def record_current(apps, schema_editor):
+    """An installation that already serves a province gets the first row of the history."""
+    Province = apps.get_model("communes", "Province")
+    ServedProvinceChange = apps.get_model("communes", "ServedProvinceChange")
+    province = Province.objects.filter(is_served=True).first()
+    if province is not None and not ServedProvinceChange.objects.exists():
+        ServedProvinceChange.objects.create(province=province, reason="Tỉnh được phục vụ trước khi có lịch sử.")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -29,4 +38,5 @@ class Migration(migrations.Migration):
                 'ordering': ['-at', '-id'],
             },
         ),
+        migrations.RunPython(record_current, migrations.RunPython.noop),
     ]
