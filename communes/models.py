@@ -2,6 +2,7 @@
 
 import unicodedata
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -87,6 +88,30 @@ class Province(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ServedProvinceChange(models.Model):
+    """History of the province this installation serves (communes.served): who, when, from which, to which.
+    The first row is written when the first units file is imported (``by`` empty, ``previous`` empty)."""
+
+    at = models.DateTimeField(_("lúc"), auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("người thực hiện"),
+    )
+    previous = models.ForeignKey(
+        Province, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("từ tỉnh"),
+    )
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("sang tỉnh"))
+    reason = models.CharField(_("lý do"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("thay đổi tỉnh được phục vụ")
+        verbose_name_plural = _("lịch sử tỉnh được phục vụ")
+
+    def __str__(self):
+        return f"{self.previous or '–'} → {self.province}"
 
 
 class DistrictQuerySet(models.QuerySet):

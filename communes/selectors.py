@@ -4,7 +4,6 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass
 
-from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
@@ -20,7 +19,6 @@ from .models import (
     CommuneTarget,
     DistrictTarget,
     Level,
-    Province,
     Recognition,
     VillageRecognition,
     level_after_decision,
@@ -197,21 +195,6 @@ def village_recognitions(*, commune):
         .select_related("village")
         .order_by("-decision_date", "-id")
     )
-
-
-def served_province() -> Province:
-    """THE province this installation serves: the one recorded as served in the database (issue 18).
-
-    Raises ImproperlyConfigured with an explanation when none is recorded (an installation without units:
-    run ``manage.py setup_province FILE.csv`` or ``import_units``). One query.
-    """
-    province = Province.objects.filter(is_served=True).first()
-    if province is None:
-        raise ImproperlyConfigured(
-            _("Chưa xác định tỉnh mà hệ thống phục vụ: hãy nạp danh mục đơn vị hành chính của tỉnh "
-              "(manage.py setup_province TỆP.csv).")
-        )
-    return province
 
 
 # --- targets --------------------------------------------------------------------------------------------

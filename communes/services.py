@@ -273,7 +273,6 @@ def units_import(*, text: str, valid_from: datetime.date | None = None, decision
     Commune.objects.bulk_update(changed_c, ["name", "name_folded", "kind", "province", "district"], batch_size=1000)
     counts.created["commune"] += len(new_c)
     counts.updated["commune"] += len(changed_c)
-    _mark_served_province(existing_p)
     return counts
 
 
@@ -471,7 +470,6 @@ def reform_import(*, text: str, valid_from: datetime.date | None, decision: str 
     ended = District.objects.filter(province__in=existing_p.values(), valid_to__isnull=True).exclude(
         models.Exists(still_valid))
     counts.updated["district"] += ended.update(valid_to=day_before)
-    _mark_served_province(existing_p)
     units_reformed.send(sender=CommuneSuccession, successions=successions, effective_date=valid_from, decision=decision)
     return counts
 
@@ -521,21 +519,6 @@ def commune_set_validity(*, commune: Commune, valid_from, valid_to) -> Commune:
     commune.valid_from, commune.valid_to = valid_from, valid_to
     commune.save(update_fields=["valid_from", "valid_to"])
     return commune
-
-
-def _mark_served_province(imported: dict[str, Province]) -> None:
-    """The first units file imported into an installation that serves no province yet decides which it serves:
-    its only province, or the one NTM_PROVINCE_CODE names among several (a whole-country file)."""
-    if Province.objects.filter(is_served=True).exists():
-        return
-    from django.conf import settings
-
-    configured = getattr(settings, "NTM_PROVINCE_CODE", "")
-    chosen = imported.get(configured) if configured else None
-    if chosen is None and len(imported) == 1:
-        chosen = next(iter(imported.values()))
-    if chosen is not None:
-        Province.objects.filter(pk=chosen.pk).update(is_served=True)
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ from .forms import (
 from .models import Commune, CommuneKind, District, Level
 from .periods import parse_day
 from .sections import collect
+from .served import served_province
 
 
 def home(request):
@@ -134,7 +135,7 @@ def _year(value) -> int:
 def targets(request):
     """The year's targets (communes and districts) against the levels reached; province staff edit them."""
     year = _year(request.GET.get("year") or request.POST.get("year"))
-    province = selectors.served_province()
+    province = served_province()
     can_manage = can_manage_master_data(request.user)
     communes = Commune.objects.filter(kind=CommuneKind.COMMUNE, province=province).order_by("name")
     districts = District.objects.filter(province=province).order_by("code")

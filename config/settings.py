@@ -386,8 +386,9 @@ NTM_DEMO_LOADERS = [
     "reports.demo.load",
 ]
 NTM_SITE_URL = env_str("NTM_SITE_URL", "http://127.0.0.1:8000")
-# The province this installation serves (GSO code); Điện Biên by default.
-NTM_PROVINCE_CODE = env_str("NTM_PROVINCE_CODE", "11")
+# The province this installation serves is data (communes.served). This optional GSO code, if set, must agree
+# with it or start-up is refused; before the first units import it picks the province of a whole-country file.
+NTM_PROVINCE_CODE = env_str("NTM_PROVINCE_CODE", "")
 
 LOGGING = {
     "version": 1,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from communes.models import Commune, District
 
-from .roles import is_commune_officer, is_district_officer, is_province_staff, is_reader
+from .roles import Role, is_commune_officer, is_district_officer, is_province_staff, is_reader, role_of
 
 __all__ = [
     "communes_visible_to",
@@ -27,6 +27,7 @@ __all__ = [
     "districts_writable_by",
     "can_write_district",
     "can_manage_master_data",
+    "can_change_served_province",
     "NOT_FOUND_MESSAGE",
     "FORBIDDEN_MESSAGE",
 ]
@@ -165,3 +166,8 @@ def can_write_district(user, district) -> bool:
 def can_manage_master_data(user) -> bool:
     """Provinces, districts, communes, villages, regions, agencies: province staff and admins only."""
     return is_province_staff(user)
+
+
+def can_change_served_province(user) -> bool:
+    """Which province this installation serves (communes.served): the system administrator only."""
+    return role_of(user) == Role.ADMIN

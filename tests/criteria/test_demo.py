@@ -1,7 +1,6 @@
 """The demo data (through the services): the seed notice's figures, and idempotence."""
 
 import io
-import time
 
 import pytest
 from django.db.models import Avg, Count, Min, Sum
@@ -18,9 +17,7 @@ def test_demo_figures_match_the_seed_notice():
     out = io.StringIO()
     communes_demo.load(out)
     accounts_demo.load(out)
-    started = time.monotonic()
     demo.load(out)
-    elapsed = time.monotonic() - started
     # 2021-H1: 115 xã approved, 1369 met criteria → 11,9 per xã, none below 5, 17 at 19
     h1 = Assessment.objects.filter(period="2021-H1", criteria_set__code="2016-2020")
     figures = h1.aggregate(n=Count("id"), total=Sum("met_count"), lowest=Min("met_count"), average=Avg("met_count"))
@@ -49,7 +46,6 @@ def test_demo_figures_match_the_seed_notice():
         assert statuses.count("submitted") >= 2 and statuses.count("returned") >= 1
     assert h2.filter(status="returned").exclude(return_comment="").count() == h2.filter(status="returned").count()
     assert set(ValueHistory.objects.values_list("source", flat=True)) == {"demo"}
-    assert elapsed < 30
     # idempotent: a second run creates nothing
     counts = (Assessment.objects.count(), ValueHistory.objects.count())
     demo.load(out)

@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from communes import served
 from communes.services import UnitImportError, units_import
 
 
@@ -52,3 +53,4 @@ class Command(BaseCommand):
                 % {"created": counts.created["succession"], "updated": counts.updated["succession"],
                    "unchanged": counts.unchanged["succession"], "ended": counts.updated["ended"]}
             )
+        served.on_units_imported()
