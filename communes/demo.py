@@ -1,6 +1,5 @@
 """Demo data for units: Điện Biên's 10 district-level units and 129 communes, and a few villages."""
 
-from . import served
 from .models import Commune, Village, VillageKind
 from .services import DIEN_BIEN_FILE, units_import
 
@@ -12,7 +11,6 @@ DEMO_VILLAGES = {
 
 def load(stdout):
     counts = units_import(text=DIEN_BIEN_FILE.read_text(encoding="utf-8"))
-    served.on_units_imported()
     stdout.write(
         f"Đơn vị hành chính: {counts.created['district']} huyện, {counts.created['commune']} xã mới; "
         f"{counts.unchanged['commune']} xã không đổi."
