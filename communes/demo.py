@@ -3,7 +3,6 @@ reform (``load_reform``): the 45 units valid from 01/07/2025 and the lineage of 
 
 import datetime
 
-from . import served
 from .models import Commune, Village, VillageKind
 from .services import DIEN_BIEN_FILE, REFORM_2025_FILE, units_import
 
@@ -19,7 +18,6 @@ DEMO_VILLAGES = {
 
 def load(stdout):
     counts = units_import(text=DIEN_BIEN_FILE.read_text(encoding="utf-8"))
-    served.on_units_imported()
     stdout.write(
         f"Đơn vị hành chính: {counts.created['district']} huyện, {counts.created['commune']} xã mới; "
         f"{counts.unchanged['commune']} xã không đổi."

@@ -24,6 +24,7 @@ from .models import (
     level_after_decision,
     level_rank,
 )
+from .served import served_province  # noqa: F401  (re-exported: the one function lives in communes.served)
 
 # --- units over time ----------------------------------------------------------------------------------
 

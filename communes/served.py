@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from .models import Province, ServedProvinceChange
 
 __all__ = [
+    "NoServedProvince",
     "served_province",
     "served_province_or_none",
     "in_served_province",
@@ -32,6 +33,10 @@ __all__ = [
 ]
 
 
+class NoServedProvince(ImproperlyConfigured):
+    """No province is recorded yet: an installation whose units have not been imported (setup_province)."""
+
+
 def served_province() -> Province:
     """THE province this installation serves. One query.
 
@@ -40,7 +45,7 @@ def served_province() -> Province:
     """
     province = served_province_or_none()
     if province is None:
-        raise ImproperlyConfigured(
+        raise NoServedProvince(
             _("Chưa xác định tỉnh mà hệ thống phục vụ: hãy nạp danh mục đơn vị hành chính của tỉnh "
               "(manage.py setup_province TỆP.csv).")
         )

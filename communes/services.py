@@ -273,6 +273,7 @@ def units_import(*, text: str, valid_from: datetime.date | None = None, decision
     Commune.objects.bulk_update(changed_c, ["name", "name_folded", "kind", "province", "district"], batch_size=1000)
     counts.created["commune"] += len(new_c)
     counts.updated["commune"] += len(changed_c)
+    _mark_served_province(existing_p)
     return counts
 
 
@@ -519,6 +520,14 @@ def commune_set_validity(*, commune: Commune, valid_from, valid_to) -> Commune:
     commune.valid_from, commune.valid_to = valid_from, valid_to
     commune.save(update_fields=["valid_from", "valid_to"])
     return commune
+
+
+def _mark_served_province(imported: dict[str, Province]) -> None:
+    """The first units file imported into an installation that serves no province yet decides which it serves
+    (communes.served.on_units_imported: the one place that decides)."""
+    from .served import on_units_imported
+
+    on_units_imported()
 
 
 @transaction.atomic

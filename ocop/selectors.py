@@ -9,10 +9,16 @@ from django.db.models import Count, OuterRef, Q, Subquery
 
 from accounts.scope import producers_visible_to, products_visible_to
 from communes.models import District
-from communes.served import in_served_province
+from communes.served import in_served_province, served_province
 
 from . import rules
 from .models import CycleStatus, CycleStep, Product, ProductGroup, Rating
+
+
+def programme_province_code() -> str:
+    """GSO code of the province this installation serves (communes.served; one query). Filters should prefer
+    ``communes.served.in_served_province``, which needs no query of its own."""
+    return served_province().code
 
 
 def programme_districts():

@@ -198,3 +198,23 @@ def test_setup_province_twice_for_the_same_province_changes_nothing(settings, tm
     assert "Tài khoản quản trị qt đã có: giữ nguyên mật khẩu." in out.getvalue()
     assert "xã: 0 tạo mới, 0 cập nhật, 1 không đổi" in out.getvalue()
     assert (Province.objects.get(is_served=True).code, ServedProvinceChange.objects.count()) == ("12", 1)
+
+
+# --- an installation before setup_province: a 503 that says what to do, never a 500 ---------------------------
+
+
+def test_pages_and_api_of_an_installation_without_units_answer_503_with_what_to_do(client):
+    from rest_framework.test import APIClient
+
+    from accounts.models import Role, User
+
+    leader = User.objects.create_user("leader0", password="x-pass-12345", role=Role.LEADER)
+    client.force_login(leader)
+    page = client.get("/dashboard/")
+    assert page.status_code == 503
+    assert "setup_province" in page.content.decode() and "Hệ thống chưa sẵn sàng" in page.content.decode()
+    api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    api.force_authenticate(leader)
+    answer = api.get("/api/v1/summary/", {"period": "2021-H1"})
+    assert answer.status_code == 503
+    assert "setup_province" in answer.json()["detail"]
