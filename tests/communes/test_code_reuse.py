@@ -135,3 +135,16 @@ def test_assessment_urls_resolve_the_code_on_the_periods_map(client, api, both_m
     assert (doc_2026["commune_name"], doc_2026["criteria_set"]) == ("Phường Mường Thanh", "2026-2030")
     # an old unit that no new unit's code kept has no 2026-H1 page
     assert client.get("/criteria/communes/03124/2026-H1/").status_code == 404
+
+
+def test_a_decision_recorded_on_the_old_units_page_goes_to_the_old_unit(client, both_maps):
+    client.force_login(_user("staff", Role.PROVINCE_STAFF))
+    page = client.get("/communes/03334/", {"on": "2021-06-30"}).content.decode()
+    assert 'action="/communes/03334/recognitions/?on=2021-06-30"' in page
+    response = client.post("/communes/03334/recognitions/?on=2021-06-30", {
+        "level": "standard", "action": "grant", "decision_number": "123/QĐ-UBND", "decision_date": "15/06/2021",
+        "issuer": "UBND tỉnh",
+    })
+    assert response.status_code == 302 and response["Location"] == "/communes/03334/?on=2025-06-30"
+    assert list(both_maps["old"].recognitions.values_list("decision_number", flat=True)) == ["123/QĐ-UBND"]
+    assert not both_maps["new"].recognitions.exists()
