@@ -271,8 +271,8 @@ def targets_vs_actual(*, year: int, on: datetime.date, province=None, district=N
     decisions dated up to then (communes.selectors.levels_at). Three queries.
     """
     as_of = min(datetime.date(year, 12, 31), on)
-    if communes is None:
-        communes = Commune.objects.filter(kind=CommuneKind.COMMUNE)
+    if communes is None:  # the xã of the map valid at the year's end (the frame's rule for a year)
+        communes = Commune.objects.filter(valid_on(datetime.date(year, 12, 31)), kind=CommuneKind.COMMUNE)
         if district is not None:
             communes = communes.filter(district=district)
         elif province is not None:
