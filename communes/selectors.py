@@ -23,8 +23,10 @@ from .models import (
     Province,
     Recognition,
     VillageRecognition,
+    is_valid_on,  # noqa: F401 (re-exported with valid_on: pages ask communes.selectors)
     level_after_decision,
     level_rank,
+    valid_on,
 )
 
 # --- units over time ----------------------------------------------------------------------------------
@@ -47,19 +49,6 @@ class AmbiguousUnit(UnitNotFound):
 
 TODAY = object()  # unit_for_code(on=TODAY): the request's local date
 OLDEST_FIRST = F("valid_from").asc(nulls_first=True)  # an open start (NULL) is the oldest, on every backend
-
-
-def valid_on(day: datetime.date, prefix: str = "") -> Q:
-    """Units (or, with ``prefix``, the units of a relation) valid on ``day``: valid_from ≤ day ≤ valid_to."""
-    p = f"{prefix}__" if prefix else ""
-    return (Q(**{f"{p}valid_from__isnull": True}) | Q(**{f"{p}valid_from__lte": day})) & (
-        Q(**{f"{p}valid_to__isnull": True}) | Q(**{f"{p}valid_to__gte": day})
-    )
-
-
-def is_valid_on(unit, day: datetime.date) -> bool:
-    """Object form of ``valid_on`` (a Commune or a District); no query."""
-    return (unit.valid_from is None or unit.valid_from <= day) and (unit.valid_to is None or unit.valid_to >= day)
 
 
 def _unit_label(unit) -> str:
