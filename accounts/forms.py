@@ -61,7 +61,11 @@ class UserScopeAdminForm(UserChangeForm):
 
     class Meta(UserChangeForm.Meta):
         model = User
-        fields = "__all__"
+        fields = [
+            "username", "password", "first_name", "last_name", "email", "is_active", "is_staff", "is_superuser",
+            "groups", "user_permissions", "last_login", "date_joined", "role", "district", "communes", "agency",
+            "extra_communes",
+        ]
 
     def clean(self):
         cleaned = super().clean()

@@ -1,5 +1,6 @@
 """Admin for master data: province staff and admins only (accounts.scope.can_manage_master_data)."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
@@ -119,9 +120,30 @@ class DistrictAdmin(MasterDataAdmin):
     list_select_related = ("province",)
 
 
+class CommuneAdminForm(forms.ModelForm):
+    """Two units of one code may not be valid on the same day (``services.unit_validity_errors``)."""
+
+    class Meta:
+        model = Commune
+        fields = ["code", "name", "kind", "province", "district", "valid_from", "valid_to", "is_extremely_disadvantaged"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("code"):
+            errors = services.unit_validity_errors(
+                code=cleaned["code"], valid_from=cleaned.get("valid_from"), valid_to=cleaned.get("valid_to"),
+                exclude_pk=self.instance.pk,
+            )
+            if errors:
+                self.add_error("valid_to", errors)
+        return cleaned
+
+
 @admin.register(Commune)
 class CommuneAdmin(MasterDataAdmin):
-    list_display = ("code", "name", "kind", "district", "province", "level", "is_extremely_disadvantaged")
+    form = CommuneAdminForm
+    list_display = ("code", "name", "kind", "district", "province", "level", "valid_from", "valid_to",
+                    "is_extremely_disadvantaged")
     list_filter = ("kind", "level", "province", "district", "is_extremely_disadvantaged")
     search_fields = ("code", "name", "name_folded")
     list_select_related = ("district", "province")

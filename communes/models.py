@@ -16,6 +16,19 @@ def fold(text: str) -> str:
     return " ".join(stripped.lower().split())
 
 
+def valid_on(day, prefix: str = "") -> Q:
+    """Units (or, with ``prefix``, the units of a relation) valid on ``day``: valid_from ≤ day ≤ valid_to."""
+    p = f"{prefix}__" if prefix else ""
+    return (Q(**{f"{p}valid_from__isnull": True}) | Q(**{f"{p}valid_from__lte": day})) & (
+        Q(**{f"{p}valid_to__isnull": True}) | Q(**{f"{p}valid_to__gte": day})
+    )
+
+
+def is_valid_on(unit, day) -> bool:
+    """Object form of ``valid_on`` (a Commune or a District); no query."""
+    return (unit.valid_from is None or unit.valid_from <= day) and (unit.valid_to is None or unit.valid_to >= day)
+
+
 class Region(models.TextChoices):
     """The 7 socio-economic regions whose criteria thresholds apply (QĐ 318/QĐ-TTg)."""
 

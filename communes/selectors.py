@@ -21,8 +21,10 @@ from .models import (
     Level,
     Recognition,
     VillageRecognition,
+    is_valid_on,  # noqa: F401 (re-exported with valid_on: pages ask communes.selectors)
     level_after_decision,
     level_rank,
+    valid_on,
 )
 from .served import served_province  # noqa: F401  (re-exported: the one function lives in communes.served)
 
@@ -46,19 +48,6 @@ class AmbiguousUnit(UnitNotFound):
 
 TODAY = object()  # unit_for_code(on=TODAY): the request's local date
 OLDEST_FIRST = F("valid_from").asc(nulls_first=True)  # an open start (NULL) is the oldest, on every backend
-
-
-def valid_on(day: datetime.date, prefix: str = "") -> Q:
-    """Units (or, with ``prefix``, the units of a relation) valid on ``day``: valid_from ≤ day ≤ valid_to."""
-    p = f"{prefix}__" if prefix else ""
-    return (Q(**{f"{p}valid_from__isnull": True}) | Q(**{f"{p}valid_from__lte": day})) & (
-        Q(**{f"{p}valid_to__isnull": True}) | Q(**{f"{p}valid_to__gte": day})
-    )
-
-
-def is_valid_on(unit, day: datetime.date) -> bool:
-    """Object form of ``valid_on`` (a Commune or a District); no query."""
-    return (unit.valid_from is None or unit.valid_from <= day) and (unit.valid_to is None or unit.valid_to >= day)
 
 
 def _unit_label(unit) -> str:
@@ -255,8 +244,8 @@ def targets_vs_actual(*, year: int, on: datetime.date, province=None, district=N
     decisions dated up to then (communes.selectors.levels_at). Three queries.
     """
     as_of = min(datetime.date(year, 12, 31), on)
-    if communes is None:
-        communes = Commune.objects.filter(kind=CommuneKind.COMMUNE)
+    if communes is None:  # the xã of the map valid at the year's end (the frame's rule for a year)
+        communes = Commune.objects.filter(valid_on(datetime.date(year, 12, 31)), kind=CommuneKind.COMMUNE)
         if district is not None:
             communes = communes.filter(district=district)
         elif province is not None:

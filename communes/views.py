@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
@@ -90,6 +92,9 @@ def commune_detail(request, code):
     villages = list(commune.villages.all())
     can_manage = can_manage_master_data(request.user)
     lineage = selectors.commune_lineage(commune=commune)
+    other_units = selectors.units_for_code(commune.code, exclude=commune)
+    # The forms post back with the day only when the code alone would not name this unit today.
+    needs_day = bool(other_units) or not selectors.is_valid_on(commune, timezone.localdate())
     return render(
         request,
         "communes/commune_detail.html",
@@ -100,7 +105,7 @@ def commune_detail(request, code):
             "other_units": [
                 {"unit": unit, "url": detail_url(unit, unit.valid_to or unit.valid_from),
                  "validity": services.validity_text(unit.valid_from, unit.valid_to)}
-                for unit in selectors.units_for_code(commune.code, exclude=commune)
+                for unit in other_units
             ],
             "predecessors": [
                 {"unit": row.predecessor, "url": detail_url(row.predecessor, row.predecessor.valid_to), "row": row}
@@ -110,7 +115,7 @@ def commune_detail(request, code):
                 {"unit": row.successor, "url": detail_url(row.successor, row.successor.valid_from), "row": row}
                 for row in lineage["successors"]
             ],
-            "on_query": f"?on={day:%Y-%m-%d}",
+            "on_query": f"?on={day:%Y-%m-%d}" if needs_day else "",
             "can_write": can_write_commune(request.user, commune, on=day),
             "recognitions": selectors.commune_recognitions(commune=commune),
             "village_recognitions": list(selectors.village_recognitions(commune=commune)),
@@ -137,8 +142,9 @@ def targets(request):
     year = _year(request.GET.get("year") or request.POST.get("year"))
     province = served_province()
     can_manage = can_manage_master_data(request.user)
-    communes = Commune.objects.filter(kind=CommuneKind.COMMUNE, province=province).order_by("name")
-    districts = District.objects.filter(province=province).order_by("code")
+    year_end = datetime.date(year, 12, 31)  # a year's targets are set on the map valid at its end
+    communes = Commune.objects.filter(selectors.valid_on(year_end), kind=CommuneKind.COMMUNE, province=province).order_by("name")
+    districts = District.objects.filter(selectors.valid_on(year_end), province=province).order_by("code")
     commune_form = district_form = None
     if request.method == "POST":
         if not can_manage:

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from communes.models import Commune, District
+from communes.models import Commune, District, is_valid_on, valid_on
 
 from .roles import Role, is_commune_officer, is_district_officer, is_province_staff, is_reader, role_of
 
@@ -60,19 +60,7 @@ def communes_visible_to(user):
     return Commune.objects.all()
 
 
-def _valid_on_q(day, prefix: str = "") -> Q:
-    p = f"{prefix}__" if prefix else ""
-    return (Q(**{f"{p}valid_from__isnull": True}) | Q(**{f"{p}valid_from__lte": day})) & (
-        Q(**{f"{p}valid_to__isnull": True}) | Q(**{f"{p}valid_to__gte": day})
-    )
-
-
-def is_unit_valid_on(unit, day) -> bool:
-    """Whether a unit (commune or district) is on the map of ``day``; no query."""
-    return (unit.valid_from is None or unit.valid_from <= day) and (unit.valid_to is None or unit.valid_to >= day)
-
-
-_valid = is_unit_valid_on
+is_unit_valid_on = is_valid_on  # whether a unit (commune or district) is on the map of a day; no query
 
 
 def district_writes_on(user, day) -> bool:
@@ -80,7 +68,7 @@ def district_writes_on(user, day) -> bool:
     2025 reform) the officer reads only. True without a day."""
     if day is None or not user.district_id:
         return True
-    return _valid(user.district, day)
+    return is_valid_on(user.district, day)
 
 
 def communes_writable_by(user, on=None):
@@ -103,14 +91,14 @@ def communes_writable_by(user, on=None):
         qs = Commune.objects.filter(pk__in=user.communes.values("pk"))
     else:
         return Commune.objects.none()
-    return qs.filter(_valid_on_q(on)) if on is not None else qs
+    return qs.filter(valid_on(on)) if on is not None else qs
 
 
 def can_write_commune(user, commune, on=None) -> bool:
     """Object form of ``communes_writable_by`` (``on``: the map date of the period written, if any)."""
     if is_province_staff(user):
         return True
-    if on is not None and not _valid(commune, on):
+    if on is not None and not is_valid_on(commune, on):
         return False
     if is_commune_officer(user):
         return user.communes.filter(pk=commune.pk).exists()

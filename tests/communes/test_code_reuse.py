@@ -135,3 +135,44 @@ def test_assessment_urls_resolve_the_code_on_the_periods_map(client, api, both_m
     assert (doc_2026["commune_name"], doc_2026["criteria_set"]) == ("Phường Mường Thanh", "2026-2030")
     # an old unit that no new unit's code kept has no 2026-H1 page
     assert client.get("/criteria/communes/03124/2026-H1/").status_code == 404
+
+
+def test_a_decision_recorded_on_the_old_units_page_goes_to_the_old_unit(client, both_maps):
+    client.force_login(_user("staff", Role.PROVINCE_STAFF))
+    page = client.get("/communes/03334/", {"on": "2021-06-30"}).content.decode()
+    assert 'action="/communes/03334/recognitions/?on=2021-06-30"' in page
+    response = client.post("/communes/03334/recognitions/?on=2021-06-30", {
+        "level": "standard", "action": "grant", "decision_number": "123/QĐ-UBND", "decision_date": "15/06/2021",
+        "issuer": "UBND tỉnh",
+    })
+    assert response.status_code == 302 and response["Location"] == "/communes/03334/?on=2025-06-30"
+    assert list(both_maps["old"].recognitions.values_list("decision_number", flat=True)) == ["123/QĐ-UBND"]
+    assert not both_maps["new"].recognitions.exists()
+
+
+def test_targets_of_a_year_are_set_on_the_map_valid_at_its_end(client, both_maps):
+    from communes.models import CommuneTarget
+
+    client.force_login(_user("staff", Role.PROVINCE_STAFF))
+    old, new = (Commune.objects.get(code="03328", valid_from=start) for start in (None, REFORM_DAY))  # both xã
+    for year, unit in ((2021, old), (2026, new)):
+        response = client.post(f"/targets/?year={year}", {
+            "action": "commune", "year": year, "commune": "03328", "level": "standard", "source": "KH",
+        })
+        assert response.status_code == 302
+        assert CommuneTarget.objects.get(year=year).commune == unit
+    page = client.get("/targets/", {"year": 2026}).content.decode()
+    assert "Phường Noong Bua" not in page  # an old unit is not offered for a year after the reform
+
+
+def test_commune_list_page_queries_do_not_grow_with_the_map(client, both_maps, leader):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(leader)
+    counts = []
+    for day in ("2021-06-30", "2025-07-01"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/communes/", {"on": day}).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 8

@@ -166,3 +166,18 @@ def test_overlapping_validity_for_one_code_is_refused_by_the_service(old_map):
     old.save()
     assert unit_validity_errors(code="03334", valid_from=REFORM_DAY, valid_to=None) == []
     assert unit_validity_errors(code="03334", valid_from=datetime.date(2025, 6, 30), valid_to=None) != []
+
+
+def test_admin_form_refuses_overlapping_validity(old_map):
+    from django.forms.models import model_to_dict
+
+    from communes.admin import CommuneAdminForm
+
+    old = Commune.objects.get(code="03334")
+    data = {key: ("" if value is None else value) for key, value in model_to_dict(old).items()}
+    data.update(pk=None, valid_from="2025-07-01", name="Phường Mường Thanh", kind="phuong", district="")
+    form = CommuneAdminForm(data=data)
+    assert not form.is_valid()
+    assert form.errors["valid_to"][0].startswith("Mã 03334 đã là Xã Thanh Xương trong thời gian không giới hạn")
+    data.update(valid_from="2025-07-01", valid_to="2025-06-01")
+    assert not CommuneAdminForm(data=data).is_valid()
