@@ -123,11 +123,25 @@ def lineage_prefetch():
     )
 
 
-def district_list(*, user, province=None):
-    """Districts the user can see, with commune counts and counts by level (one query)."""
+def district_list(*, user, province=None, on=None):
+    """Districts the user can see, with commune counts and counts by level (one query).
+
+    ``on``: only the district-level units valid that day and their communes valid that day (none on a
+    two-level map); None: every district ever recorded."""
+    from criteria.frame import valid_on
+
     qs = districts_visible_to(user).select_related("province")
     if province is not None:
         qs = qs.filter(province=province)
+    if on is not None:
+        qs = qs.filter(valid_on(on))
+        units = Q(communes__in=Commune.objects.filter(valid_on(on)))
+        return qs.annotate(
+            commune_count=Count("communes", filter=units),
+            standard_count=Count("communes", filter=units & Q(
+                communes__level__in=[Level.STANDARD, Level.ADVANCED, Level.MODEL])),
+            basic_count=Count("communes", filter=units & Q(communes__level=Level.BASIC)),
+        ).order_by("code")
     return qs.annotate(
         commune_count=Count("communes"),
         standard_count=Count("communes", filter=Q(communes__level__in=[Level.STANDARD, Level.ADVANCED, Level.MODEL])),

@@ -35,8 +35,17 @@ def home(request):
 
 @login_required
 def district_list(request):
-    districts = selectors.district_list(user=request.user)
-    return render(request, "communes/district_list.html", {"districts": districts})
+    """District-level units of the map valid on ``?on=`` (default today); on a two-level map, none, and a link
+    to the last day that had them."""
+    day, error = _unit_day(request)
+    if error:
+        return _bad_day(request, error)
+    districts = list(selectors.district_list(user=request.user, on=day))
+    last_day = None
+    if not districts:
+        last_day = District.objects.filter(valid_to__lt=day).order_by("-valid_to").values_list(
+            "valid_to", flat=True).first()
+    return render(request, "communes/district_list.html", {"districts": districts, "day": day, "last_day": last_day})
 
 
 def _unit_day(request):

@@ -17,7 +17,7 @@ class DistrictSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = District
-        fields = ["code", "name", "kind", "province"]
+        fields = ["code", "name", "kind", "province", "valid_from", "valid_to"]
 
 
 class LinkedUnitSerializer(serializers.Serializer):

@@ -30,15 +30,23 @@ class ProvinceList(generics.ListAPIView):
 class DistrictList(generics.ListAPIView):
     serializer_class = DistrictSerializer
 
-    @extend_schema(parameters=[OpenApiParameter("province", str)])
+    @extend_schema(parameters=[
+        OpenApiParameter("province", str),
+        OpenApiParameter("on", OpenApiTypes.DATE, description="only the district-level units valid that day "
+                         "(none on a two-level map); without it, every district ever recorded"),
+    ])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
+        from criteria.frame import valid_on
+
         qs = districts_visible_to(self.request.user).select_related("province").order_by("code")
         province = self.request.query_params.get("province")
         if province:
             qs = qs.filter(province__code=province)
+        if "on" in self.request.query_params:
+            qs = qs.filter(valid_on(_day(self.request)))
         return qs
 
 

@@ -24,8 +24,10 @@ def test_province_fields(api, cast):
 def test_district_list_filters_by_province(api, cast):
     response = api(cast.officer_a).get("/api/v1/districts/", {"province": "11"})
     assert response.json()["results"] == [
-        {"code": "099", "name": "Huyện Tuần Giáo", "kind": "huyen", "province": "11"},
-        {"code": "100", "name": "Huyện Điện Biên", "kind": "huyen", "province": "11"},
+        {"code": "099", "name": "Huyện Tuần Giáo", "kind": "huyen", "province": "11", "valid_from": None,
+         "valid_to": None},
+        {"code": "100", "name": "Huyện Điện Biên", "kind": "huyen", "province": "11", "valid_from": None,
+         "valid_to": None},
     ]
     assert api(cast.officer_a).get("/api/v1/districts/", {"province": "12"}).json()["count"] == 0
 

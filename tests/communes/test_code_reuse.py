@@ -176,3 +176,20 @@ def test_commune_list_page_queries_do_not_grow_with_the_map(client, both_maps, l
             assert client.get("/communes/", {"on": day}).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 8
+
+
+def test_districts_page_and_api_follow_the_map_of_the_day(both_maps, client, leader, api):
+    """After the reform the map has no district-level units: the page says so and links to the last day that
+    had them; the API's ``on=`` lists the districts valid that day."""
+    client.force_login(leader)
+    page = client.get("/districts/")
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "không còn đơn vị cấp huyện" in body and "?on=2025-06-30" in body
+    old = client.get("/districts/", {"on": "2025-06-30"}).content.decode()
+    assert "không còn đơn vị cấp huyện" not in old and "Huyện Tuần Giáo" in old
+    today = api(leader).get("/api/v1/districts/", {"on": "2026-12-01"}).json()
+    before = api(leader).get("/api/v1/districts/", {"on": "2021-06-30"}).json()
+    assert today["count"] == 0 and before["count"] == 10
+    assert {row["valid_to"] for row in before["results"]} == {"2025-06-30"}
+    assert api(leader).get("/api/v1/districts/", {"on": "2021-13-30"}).status_code == 400
