@@ -239,6 +239,12 @@ class Commune(models.Model):
         super().save(*args, **kwargs)
 
     @property
+    def day_on_map(self):
+        """A day on which this unit is valid (its first or last day; None for a unit valid always): with it a
+        link names this unit even when its code names another unit at another time."""
+        return self.valid_from or self.valid_to
+
+    @property
     def region(self):
         """The threshold region: the province's, or TDMNPB for an extremely disadvantaged commune."""
         if self.is_extremely_disadvantaged:

@@ -193,3 +193,12 @@ def test_districts_page_and_api_follow_the_map_of_the_day(both_maps, client, lea
     assert today["count"] == 0 and before["count"] == 10
     assert {row["valid_to"] for row in before["results"]} == {"2025-06-30"}
     assert api(leader).get("/api/v1/districts/", {"on": "2021-13-30"}).status_code == 400
+
+
+def test_value_history_page_names_the_unit_of_its_day(both_maps, client, leader):
+    client.force_login(leader)
+    old = client.get("/criteria/communes/03334/history/", {"on": "2021-06-30"})
+    new = client.get("/criteria/communes/03334/history/")
+    assert old.status_code == new.status_code == 200
+    assert old.context["commune"] == both_maps["old"] and new.context["commune"] == both_maps["new"]
+    assert client.get("/criteria/communes/03334/history/", {"on": "2021-02-30"}).status_code == 400
