@@ -141,6 +141,7 @@ class AssessmentView:
     catalogue: Catalogue
     assessment: Assessment | None
     blocks: list[CriterionBlock]
+    class_key: str | None = None  # the region or group the thresholds were taken for
 
     @property
     def rows(self) -> list[IndicatorRow]:
@@ -171,7 +172,9 @@ def assessment_view(*, commune, period: str, catalogue: Catalogue, assessment: A
 
     ``commune`` must carry its province (``select_related``): its region picks the thresholds.
     """
-    region = commune.region
+    from .services.groups import class_key
+
+    region = class_key(catalogue.criteria_set, commune, period)  # a region, or the commune's group (group sets)
     values: dict[int, IndicatorValue] = {}
     results: dict[int, CriterionResult] = {}
     if assessment is not None:
@@ -188,7 +191,8 @@ def assessment_view(*, commune, period: str, catalogue: Catalogue, assessment: A
         )
         for criterion in catalogue.criteria
     ]
-    return AssessmentView(commune=commune, period=period, catalogue=catalogue, assessment=assessment, blocks=blocks)
+    return AssessmentView(commune=commune, period=period, catalogue=catalogue, assessment=assessment, blocks=blocks,
+                          class_key=region)
 
 
 def assessment_find(*, user, commune, period: str, criteria_set) -> Assessment | None:

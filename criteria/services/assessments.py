@@ -38,6 +38,7 @@ from ..models import (
     ValueType,
 )
 from ..selectors import Catalogue, catalogue_for_set
+from .groups import class_key, keys_for_assessments
 
 SOURCES = {"web", "api", "excel", "demo"}
 MAX_NUMBER = Decimal("99999999999")
@@ -194,6 +195,16 @@ def assessment_entries_clean(
                     met = evaluation.parse_bool(raw_met)
                 except ValidationError:
                     problems.append(ValidationError(_("“Đạt” phải là true hoặc false."), code="met"))
+        if judged and indicator.value_type == ValueType.BOOLEAN and not problems:
+            # One control for a judged yes/no indicator: Đạt / Không đạt, which is also its value. A value that
+            # contradicts the judgement is refused (a value without a judgement is refused below, as before).
+            if met is not UNSET and value_bool is not None and value_bool != met:
+                problems.append(ValidationError(
+                    _("Giá trị và “đạt” mâu thuẫn nhau: với chỉ tiêu đánh giá theo nhận định chỉ chọn Đạt hoặc Không đạt."),
+                    code="met",
+                ))
+            if met is not UNSET:
+                value_given, value_bool = True, met
         has_value = value_bool is not None or value_number is not None
         if judged and has_value and met is UNSET and not problems:
             problems.append(
@@ -301,7 +312,7 @@ def assessment_values_save(
         raise PermissionDenied(_("Bạn không có quyền thay đổi dữ liệu ngoài phạm vi được giao."))
     period = parse_period(period).code
     catalogue = catalogue or catalogue_for_set(criteria_set)
-    region = commune.region
+    region = class_key(criteria_set, commune, period)  # the region, or the commune's group under a group set
 
     assessment = _lock(commune, period, criteria_set)
     if assessment is not None:
@@ -342,7 +353,7 @@ def assessment_values_save(
         value_bool, value_number = (entry.value_bool, entry.value_number) if entry.value_given else (old_bool, old_number)
         has_value = value_bool is not None or value_number is not None
         judged = evaluation.is_judged(indicator, region)
-        if not has_value or not judged:
+        if not judged:
             judged_met = None
         else:
             judged_met = entry.met if entry.met is not UNSET else old_judged
@@ -350,7 +361,7 @@ def assessment_values_save(
         unchanged = (value_bool, value_number, judged_met, note) == (old_bool, old_number, old_judged, old_note)
         if unchanged and entry.evidence is None:
             continue
-        if current is None and not has_value and not note and entry.evidence is None:
+        if current is None and not has_value and judged_met is None and not note and entry.evidence is None:
             continue
         is_met = evaluation.evaluate(
             indicator, region, value_bool=value_bool, value_number=value_number, judged_met=judged_met
@@ -419,8 +430,9 @@ def assessments_recompute(*, criteria_set, statuses=(AssessmentStatus.DRAFT, Ass
     for result in CriterionResult.objects.filter(assessment_id__in=assessments):
         results_by_assessment[result.assessment_id][result.criterion_id] = result
     changed_values, new_results, changed_results, changed_assessments = [], [], [], []
+    keys = keys_for_assessments(criteria_set, assessments.values())
     for pk, assessment in assessments.items():
-        region = assessment.commune.region
+        region = keys[pk]
         met_by_indicator = {}
         for value in values_by_assessment[pk]:
             indicator = catalogue.by_id.get(value.indicator_id)
@@ -491,16 +503,29 @@ def _record_open(assessment: Assessment, *, status: str, at, by) -> ResultRecord
 
 
 def _missing_codes(assessment, catalogue: Catalogue) -> list[str]:
-    region = assessment.commune.region
+    region = class_key(assessment.criteria_set, assessment.commune, assessment.period)
     values = {v.indicator_id: v for v in IndicatorValue.objects.filter(assessment=assessment)}
     missing = []
     for indicator in catalogue.indicators:
         value = values.get(indicator.pk)
-        if value is None or value.value is None:
-            missing.append(indicator.code)
-        elif evaluation.is_judged(indicator, region) and value.judged_met is None:
+        if evaluation.is_judged(indicator, region):
+            if value is None or value.judged_met is None:
+                missing.append(indicator.code)
+        elif value is None or value.value is None:
             missing.append(indicator.code)
     return missing
+
+
+def _missing_evidence(assessment, catalogue: Catalogue) -> list[str]:
+    """Codes of the indicators the set requires evidence for that are met without an evidence file (one query)."""
+    required = {i.pk: i.code for i in catalogue.indicators if i.evidence_required}
+    if not required:
+        return []
+    met_with_file = dict(
+        IndicatorValue.objects.filter(assessment=assessment, indicator_id__in=required, is_met=True)
+        .values_list("indicator_id", "evidence")
+    )
+    return [code for pk, code in required.items() if pk in met_with_file and not met_with_file[pk]]
 
 
 @transaction.atomic
@@ -551,11 +576,18 @@ def assessment_transition(
     if len(comment) > MAX_NOTE_LENGTH:
         raise ValidationError({"comment": [_("Ghi chú quá dài (tối đa %(max)d ký tự).") % {"max": MAX_NOTE_LENGTH}]})
     if action == Action.SUBMIT:
-        missing = _missing_codes(current, catalogue_for_set(current.criteria_set))
+        catalogue = catalogue_for_set(current.criteria_set)
+        missing = _missing_codes(current, catalogue)
         if missing:
             raise ValidationError(
                 {"values": [_("Chưa nhập đủ các chỉ tiêu: %(codes)s.") % {"codes": ", ".join(missing)}]}
             )
+        no_evidence = _missing_evidence(current, catalogue)
+        if no_evidence:
+            raise ValidationError({"evidence": [
+                _("Các chỉ tiêu sau được đánh giá đạt nhưng chưa có minh chứng bắt buộc: %(codes)s.")
+                % {"codes": ", ".join(no_evidence)}
+            ]})
     now = at or timezone.now()
     changes = {"status": to_status, "version": F("version") + 1, "updated_at": now}
     if action == Action.SUBMIT:

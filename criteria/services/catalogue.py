@@ -30,6 +30,7 @@ from ..models import (
     ALL_REGIONS,
     MAX_CRITERION_NUMBER,
     CatalogueChange,
+    Classification,
     Comparator,
     CriteriaSet,
     Criterion,
@@ -84,6 +85,11 @@ class ParsedIndicator:
     note: str
     is_verified: bool
     position: int
+    is_placeholder: bool = False
+    evidence_required: bool = False
+    source_document: str = ""
+    source_date: datetime.date | None = None
+    source_quote: str = ""
 
 
 @dataclass
@@ -110,6 +116,9 @@ class ParsedSet:
     kind: str
     source_note: str
     criteria: list[ParsedCriterion]
+    classification: str = Classification.REGION
+    groups: list = field(default_factory=list)
+    levels: list = field(default_factory=list)
 
 
 @dataclass
@@ -161,7 +170,7 @@ def _symbol(comparator: str | None) -> str:
     return {">=": "≥ ", "<=": "≤ ", "==": "= "}.get(comparator or "", "")
 
 
-def _parse_threshold(raw, *, value_kind, value_type, comparator, unit, where, errors, part=None):
+def _parse_threshold(raw, *, value_kind, value_type, comparator, unit, where, errors, part=None, groups=()):
     """(comparator, thresholds, requirement lines, note lines) for one indicator (or one part of a pair)."""
     thresholds: dict[str, Decimal] = {}
     requirement: list[str] = []
@@ -212,6 +221,21 @@ def _parse_threshold(raw, *, value_kind, value_type, comparator, unit, where, er
                 number = _number(value, f"{where}.by_region.{region}", errors, value_type=value_type)
                 if number is not None:
                     thresholds[region] = number
+    by_group = raw.get("by_group")
+    if by_group is not None:
+        if not isinstance(by_group, dict):
+            errors.append(_("%(where)s: by_group phải là một bảng nhóm xã → ngưỡng.") % {"where": where})
+        else:
+            for group, value in by_group.items():
+                value = pick(value)
+                if value is None:
+                    continue  # no threshold for that group: judged there
+                if str(group) not in groups:
+                    errors.append(_("%(where)s: nhóm xã không hợp lệ “%(group)s”.") % {"where": where, "group": group})
+                    continue
+                number = _number(value, f"{where}.by_group.{group}", errors, value_type=value_type)
+                if number is not None:
+                    thresholds[str(group)] = number
     national = pick(raw.get("national"))
     if national is not None:
         shown = f"{_symbol(comparator)}{national}{suffix}"
@@ -229,7 +253,7 @@ def _parse_threshold(raw, *, value_kind, value_type, comparator, unit, where, er
     return comparator, thresholds, requirement, notes
 
 
-def _parse_indicator(raw, *, position, where, errors) -> list[ParsedIndicator]:
+def _parse_indicator(raw, *, position, where, errors, groups=()) -> list[ParsedIndicator]:
     if not isinstance(raw, dict):
         errors.append(_("%(where)s: chỉ tiêu phải là một bảng.") % {"where": where})
         return []
@@ -258,12 +282,24 @@ def _parse_indicator(raw, *, position, where, errors) -> list[ParsedIndicator]:
     source = _text(threshold.get("source")) if isinstance(threshold, dict) else ""
     is_verified = _verified(raw.get("verified"))
     base_note = _text(raw.get("note"))
+    raw_source = raw.get("source")
+    source_document = source_quote = ""
+    source_date = None
+    if isinstance(raw_source, dict):
+        source_document = _text(raw_source.get("document"))[:200]
+        source_quote = str(raw_source.get("quote") or "").strip()
+        source_date = _date(raw_source.get("date"), f"{where}.source.date", errors)
+    elif raw_source is not None:
+        errors.append(_("%(where)s: source phải là một bảng (document, date, quote).") % {"where": where})
+    for key in ("placeholder", "evidence_required"):
+        if key in raw and not isinstance(raw[key], bool):
+            errors.append(_("%(where)s: %(key)s phải là true hoặc false.") % {"where": where, "key": key})
     parts = PAIR_PARTS if kind == "percent_pair" else [(None, "", "")]
     indicators = []
     for offset, (part, code_suffix, label) in enumerate(parts):
         part_comparator, thresholds, requirement, notes = _parse_threshold(
             threshold, value_kind=kind, value_type=value_type, comparator=comparator, unit=unit,
-            where=where, errors=errors, part=part,
+            where=where, errors=errors, part=part, groups=groups,
         )
         notes = ([base_note] if base_note else []) + notes + ([f"Nguồn: {source}."] if source else [])
         indicators.append(
@@ -279,6 +315,11 @@ def _parse_indicator(raw, *, position, where, errors) -> list[ParsedIndicator]:
                 note=" ".join(notes),
                 is_verified=is_verified,
                 position=position + offset,
+                is_placeholder=raw.get("placeholder") is True,
+                evidence_required=raw.get("evidence_required") is True,
+                source_document=source_document,
+                source_date=source_date,
+                source_quote=source_quote,
             )
         )
     return indicators
@@ -301,6 +342,28 @@ def catalogue_parse(data) -> ParsedSet:
         errors.append(_("set: mã bộ tiêu chí quá dài."))
     if not name:
         errors.append(_("set: thiếu tên bộ tiêu chí (name_vi)."))
+    classification = _text(head.get("classification")) or Classification.REGION
+    if classification not in Classification.values:
+        errors.append(_("set.classification: phải là “region” hoặc “group”, không phải “%(value)s”.") % {"value": classification})
+        classification = Classification.REGION
+    commune_groups = []
+    for index, group in enumerate(data.get("commune_groups") or []):
+        if not isinstance(group, dict) or not _text(group.get("code")) or len(_text(group.get("code"))) > 8:
+            errors.append(_("commune_groups[%(index)d]: cần mã nhóm (code, tối đa 8 ký tự).") % {"index": index})
+            continue
+        commune_groups.append({
+            "code": _text(group["code"]), "name_vi": _text(group.get("name_vi")),
+            "definition_vi": _text(group.get("definition_vi")),
+        })
+    group_codes = [group["code"] for group in commune_groups]
+    if classification == Classification.GROUP and not commune_groups:
+        errors.append(_("set: bộ tiêu chí phân loại theo nhóm xã cần danh sách nhóm (commune_groups)."))
+    levels = []
+    for index, level in enumerate(data.get("levels") or []):
+        if not isinstance(level, dict) or not _text(level.get("code")) or not _text(level.get("name_vi")):
+            errors.append(_("levels[%(index)d]: cần mã (code) và tên (name_vi) của mức công nhận.") % {"index": index})
+            continue
+        levels.append({"code": _text(level["code"]), "name_vi": _text(level["name_vi"]), "source": _text(level.get("source"))})
     groups = {}
     for group in data.get("groups") or []:
         if isinstance(group, dict):
@@ -361,7 +424,8 @@ def catalogue_parse(data) -> ParsedSet:
             raw_indicators = []
         for position, raw_indicator in enumerate(raw_indicators):
             for indicator in _parse_indicator(
-                raw_indicator, position=position * 2, where=f"{where}.indicators[{position}]", errors=errors
+                raw_indicator, position=position * 2, where=f"{where}.indicators[{position}]", errors=errors,
+                groups=group_codes,
             ):
                 criterion.indicators.append(indicator)
         if not criterion.indicators:
@@ -373,7 +437,7 @@ def catalogue_parse(data) -> ParsedSet:
                     code=str(number), name=f"Đạt tiêu chí số {number} ({criterion_name})", value_type=ValueType.BOOLEAN,
                     unit="", comparator=None, thresholds={}, threshold_source="", requirement_text=requirement,
                     note="Danh mục chỉ tiêu của tiêu chí này chưa xác nhận: cán bộ đánh giá chung cả tiêu chí.",
-                    is_verified=False, position=0,
+                    is_verified=False, position=0, is_placeholder=True,
                 )
             )
         for indicator in criterion.indicators:
@@ -389,6 +453,7 @@ def catalogue_parse(data) -> ParsedSet:
         kind=_set_kind(head.get("kind"), errors),
         source_note=_text(head.get("prerequisite") or head.get("recognition_rules") or head.get("replaces")),
         criteria=sorted(criteria, key=lambda c: c.number),
+        classification=classification, groups=commune_groups, levels=levels,
     )
     if errors:
         raise CatalogueImportError(errors)
@@ -460,6 +525,7 @@ def _apply(parsed: ParsedSet, *, user, only_missing: bool, note: str) -> LoadRes
         "name": parsed.name, "name_en": parsed.name_en, "decision": parsed.decision,
         "decision_date": parsed.decision_date, "effective_from": parsed.effective_from,
         "effective_to": parsed.effective_to, "kind": parsed.kind, "source_note": parsed.source_note,
+        "classification": parsed.classification, "groups": parsed.groups, "levels": parsed.levels,
     }
     result = LoadResult(criteria_set=criteria_set)
     if criteria_set is None:
@@ -516,7 +582,8 @@ def _apply(parsed: ParsedSet, *, user, only_missing: bool, note: str) -> LoadRes
         i.code: i for i in Indicator.objects.filter(criteria_set=criteria_set).prefetch_related("thresholds")
     }
     indicator_fields = ["criterion", "position", "name", "value_type", "unit", "comparator", "is_verified",
-                        "requirement_text", "note"]
+                        "requirement_text", "note", "is_placeholder", "evidence_required", "source_document",
+                        "source_date", "source_quote"]
     new_indicators, updated_indicators, threshold_plan = [], [], []
     for pc in parsed.criteria:
         for pi in pc.indicators:
@@ -524,6 +591,8 @@ def _apply(parsed: ParsedSet, *, user, only_missing: bool, note: str) -> LoadRes
                 "criterion": criteria_by_number[pc.number], "position": pi.position, "name": pi.name,
                 "value_type": pi.value_type, "unit": pi.unit, "comparator": pi.comparator,
                 "is_verified": pi.is_verified, "requirement_text": pi.requirement_text, "note": pi.note,
+                "is_placeholder": pi.is_placeholder, "evidence_required": pi.evidence_required,
+                "source_document": pi.source_document, "source_date": pi.source_date, "source_quote": pi.source_quote,
             }
             current = existing.get(pi.code)
             if current is None:
