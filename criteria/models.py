@@ -73,6 +73,7 @@ class CriteriaSet(models.Model):
     groups = models.JSONField(_("nhóm xã"), default=list, blank=True)
     # [{"code": "standard", "name_vi": ..., "source": ...}]: the levels the set recognises, with their names
     levels = models.JSONField(_("mức công nhận"), default=list, blank=True)
+    version = models.PositiveIntegerField(_("phiên bản"), default=1, help_text=_("Phiên bản đang áp dụng (đã công bố)."))
 
     objects = CriteriaSetQuerySet.as_manager()
 
@@ -97,6 +98,39 @@ class CriteriaSet(models.Model):
             if isinstance(group, dict) and group.get("code") == code:
                 return group.get("name_vi") or code
         return code or ""
+
+
+class CriteriaSetVersion(models.Model):
+    """A published version of a set: the whole set as a document in the reference format, frozen."""
+
+    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("phiên bản"))
+    document = models.JSONField()
+    note = models.TextField(_("ghi chú"), blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    published_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["criteria_set", "number"]
+        constraints = [models.UniqueConstraint(fields=["criteria_set", "number"], name="unique_set_version")]
+        verbose_name = _("phiên bản bộ tiêu chí")
+        verbose_name_plural = _("phiên bản bộ tiêu chí")
+
+    def __str__(self):
+        return f"{self.criteria_set_id} v{self.number}"
+
+
+class CriteriaSetDraft(models.Model):
+    """Province staff's draft of the next version of a set (a document in the reference format)."""
+
+    criteria_set = models.OneToOneField(CriteriaSet, on_delete=models.CASCADE, related_name="draft")
+    based_on = models.PositiveIntegerField()
+    document = models.JSONField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.criteria_set_id} draft (from v{self.based_on})"
 
 
 class GroupDecision(models.Model):
@@ -234,6 +268,9 @@ class Indicator(models.Model):
     source_document = models.CharField(_("văn bản nguồn"), max_length=200, blank=True)
     source_date = models.DateField(_("ngày văn bản"), null=True, blank=True)
     source_quote = models.TextField(_("trích dẫn"), blank=True)
+    # The set version whose publication removed this indicator (null: in the current version). A removed
+    # indicator that holds assessment values is kept, so older assessments keep their values and results.
+    retired_in_version = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["criteria_set", "criterion__number", "position", "code"]
@@ -315,6 +352,7 @@ class Assessment(models.Model):
     criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.PROTECT, related_name="assessments")
     status = models.CharField(_("trạng thái"), max_length=10, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT)
     version = models.PositiveIntegerField(default=1)
+    set_version = models.PositiveIntegerField(_("phiên bản bộ tiêu chí"), default=1)
     met_count = models.PositiveSmallIntegerField(_("số tiêu chí đạt"), default=0)
     basically_met_count = models.PositiveSmallIntegerField(_("số tiêu chí cơ bản đạt"), default=0)
     return_comment = models.TextField(_("lý do trả lại"), blank=True)
@@ -432,6 +470,25 @@ class AssessmentTransition(models.Model):
 
     def __str__(self):
         return f"{self.action}: {self.from_status} → {self.to_status}"
+
+
+class Reevaluation(models.Model):
+    """Province staff re-evaluated a submitted or approved assessment under a newer version of its set."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="reevaluations")
+    from_version = models.PositiveIntegerField()
+    to_version = models.PositiveIntegerField()
+    old_met_count = models.PositiveSmallIntegerField()
+    new_met_count = models.PositiveSmallIntegerField()
+    note = models.TextField(blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.assessment_id}: v{self.from_version} → v{self.to_version}"
 
 
 class ResultRecordQuerySet(models.QuerySet):

@@ -33,6 +33,7 @@ from ..models import (
     CriterionStatus,
     IndicatorValue,
     RecordValue,
+    Reevaluation,
     ResultRecord,
     ValueHistory,
     ValueType,
@@ -330,7 +331,7 @@ def assessment_values_save(
             with transaction.atomic():
                 assessment = Assessment.objects.create(
                     commune=commune, period=period, criteria_set=criteria_set, created_by=by,
-                    created_at=at or timezone.now(), updated_at=at or timezone.now(),
+                    created_at=at or timezone.now(), updated_at=at or timezone.now(), set_version=criteria_set.version,
                 )
         except IntegrityError:
             current = Assessment.objects.filter(commune=commune, period=period, criteria_set=criteria_set).first()
@@ -401,7 +402,8 @@ def assessment_values_save(
         Assessment.objects.filter(pk=assessment.pk).update(met_count=met_count, basically_met_count=basic_count)
     else:
         updated = Assessment.objects.filter(pk=assessment.pk, version=expected_version).update(
-            version=F("version") + 1, met_count=met_count, basically_met_count=basic_count, updated_at=now
+            version=F("version") + 1, met_count=met_count, basically_met_count=basic_count, updated_at=now,
+            set_version=criteria_set.version,  # an open assessment is evaluated under the current version
         )
         if updated == 0:
             raise _conflict(Assessment.objects.filter(pk=assessment.pk).values_list("version", flat=True).first())
@@ -409,7 +411,9 @@ def assessment_values_save(
     return assessment
 
 
-def assessments_recompute(*, criteria_set, statuses=(AssessmentStatus.DRAFT, AssessmentStatus.RETURNED)) -> int:
+def assessments_recompute(
+    *, criteria_set, statuses=(AssessmentStatus.DRAFT, AssessmentStatus.RETURNED), ids=None
+) -> int:
     """Recompute "met" in the open assessments of a set after its thresholds or comparators changed.
 
     Submitted and approved assessments keep the result they were reviewed with. A value that became judged
@@ -417,10 +421,10 @@ def assessments_recompute(*, criteria_set, statuses=(AssessmentStatus.DRAFT, Ass
     Queries: a fixed number, whatever the number of assessments.
     """
     catalogue = catalogue_for_set(criteria_set)
-    assessments = {
-        a.pk: a
-        for a in Assessment.objects.filter(criteria_set=criteria_set, status__in=statuses).select_related("commune__province")
-    }
+    chosen = Assessment.objects.filter(criteria_set=criteria_set, status__in=statuses)
+    if ids is not None:
+        chosen = chosen.filter(pk__in=ids)
+    assessments = {a.pk: a for a in chosen.select_related("commune__province")}
     if not assessments:
         return 0
     values_by_assessment: dict[int, list[IndicatorValue]] = {pk: [] for pk in assessments}
@@ -692,3 +696,46 @@ def criterion_appraise(
         _record_close(current, at=now)
         _record_open(current, status=AssessmentStatus.SUBMITTED, at=now, by=by)
     return result
+
+
+# --- re-evaluation under a newer version of the set ----------------------------------------------------------
+
+
+@transaction.atomic
+def assessment_reevaluate(*, assessment: Assessment, by, expected_version: int | None, note: str = "", at=None) -> Reevaluation:
+    """Province staff re-evaluate a submitted or approved assessment under the set's current version.
+
+    Until then such an assessment keeps the version and the result it was reviewed with, whatever is
+    published later. Refused: anyone but province staff (PermissionDenied), a stale or missing
+    ``expected_version`` (ValidationError / ConflictError), an open assessment (those follow the current
+    version already) or one already under it (ValidationError). Recomputes "met" with the current
+    thresholds, records a Reevaluation (versions, old and new score, who, when, note), bumps the version and
+    records the result as it now stands (ResultRecord), keeping the status.
+    """
+    if not can_review_assessments(by):
+        raise PermissionDenied(_("Chỉ cán bộ Văn phòng điều phối tỉnh được đánh giá lại theo phiên bản mới."))
+    current = Assessment.objects.select_for_update(of=("self",)).select_related("criteria_set").get(pk=assessment.pk)
+    if expected_version is None:
+        raise _version_required()
+    if int(expected_version) != current.version:
+        raise _conflict(current.version)
+    if current.status not in (AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED):
+        raise ValidationError({"status": [_("Chỉ đánh giá lại một đánh giá đã gửi hoặc đã duyệt.")]})
+    latest = current.criteria_set.version
+    if current.set_version >= latest:
+        raise ValidationError({"set_version": [
+            _("Đánh giá đã theo phiên bản %(version)d, phiên bản hiện hành của bộ tiêu chí.") % {"version": latest}
+        ]})
+    old_met, old_version = current.met_count, current.set_version
+    assessments_recompute(criteria_set=current.criteria_set, statuses=(current.status,), ids=[current.pk])
+    now = at or timezone.now()
+    Assessment.objects.filter(pk=current.pk).update(set_version=latest, version=F("version") + 1, updated_at=now)
+    current.refresh_from_db()
+    record = Reevaluation.objects.create(
+        assessment=current, from_version=old_version, to_version=latest,
+        old_met_count=old_met, new_met_count=current.met_count, note=(note or "").strip()[:MAX_NOTE_LENGTH],
+        user=by, at=now,
+    )
+    _record_close(current, at=now)
+    _record_open(current, status=current.status, at=now, by=by)
+    return record

@@ -57,7 +57,12 @@ VALUE_KINDS = {
     "level": (ValueType.NUMBER, "mức"),
     "none_allowed": (ValueType.NUMBER, "nhà"),
     "percent_pair": (ValueType.PERCENT, "%"),
+    "number": (ValueType.NUMBER, ""),
 }
+# The app's own export (``criteria.services.authoring.set_document``) marks itself with this format: such a
+# document is read exactly (notes, requirement texts, positions and risk margins as written, nothing added),
+# so export → import → export gives the same document.
+EXACT_FORMAT = "ntm-set-1"
 PAIR_PARTS = [("hop_ve_sinh", "", "hợp vệ sinh"), ("nuoc_sach", "b", "nước sạch")]
 # A risk margin is the app's own warning band (not a threshold): percent points, or a share of a number threshold.
 DEFAULT_PERCENT_RISK_MARGIN = Decimal(5)
@@ -90,6 +95,8 @@ class ParsedIndicator:
     source_document: str = ""
     source_date: datetime.date | None = None
     source_quote: str = ""
+    risk_margin: Decimal | None = None
+    risk_margin_given: bool = False
 
 
 @dataclass
@@ -253,7 +260,7 @@ def _parse_threshold(raw, *, value_kind, value_type, comparator, unit, where, er
     return comparator, thresholds, requirement, notes
 
 
-def _parse_indicator(raw, *, position, where, errors, groups=()) -> list[ParsedIndicator]:
+def _parse_indicator(raw, *, position, where, errors, groups=(), exact=False) -> list[ParsedIndicator]:
     if not isinstance(raw, dict):
         errors.append(_("%(where)s: chỉ tiêu phải là một bảng.") % {"where": where})
         return []
@@ -294,6 +301,16 @@ def _parse_indicator(raw, *, position, where, errors, groups=()) -> list[ParsedI
     for key in ("placeholder", "evidence_required"):
         if key in raw and not isinstance(raw[key], bool):
             errors.append(_("%(where)s: %(key)s phải là true hoặc false.") % {"where": where, "key": key})
+    risk_margin, risk_margin_given = None, exact and "risk_margin" in raw
+    if risk_margin_given and raw["risk_margin"] is not None:
+        if isinstance(raw["risk_margin"], bool) or not isinstance(raw["risk_margin"], int | float):
+            errors.append(_("%(where)s: biên nguy cơ phải là một số.") % {"where": where})
+        elif raw["risk_margin"] < 0:
+            errors.append(_("%(where)s: biên nguy cơ không được âm.") % {"where": where})
+        else:
+            risk_margin = Decimal(str(raw["risk_margin"])).quantize(Decimal("0.01"))
+    if exact and isinstance(raw.get("position"), int) and not isinstance(raw.get("position"), bool):
+        position = raw["position"]
     parts = PAIR_PARTS if kind == "percent_pair" else [(None, "", "")]
     indicators = []
     for offset, (part, code_suffix, label) in enumerate(parts):
@@ -301,7 +318,10 @@ def _parse_indicator(raw, *, position, where, errors, groups=()) -> list[ParsedI
             threshold, value_kind=kind, value_type=value_type, comparator=comparator, unit=unit,
             where=where, errors=errors, part=part, groups=groups,
         )
-        notes = ([base_note] if base_note else []) + notes + ([f"Nguồn: {source}."] if source else [])
+        if exact:
+            notes, requirement = [base_note] if base_note else [], [str(raw.get("requirement_text") or "").strip()]
+        else:
+            notes = ([base_note] if base_note else []) + notes + ([f"Nguồn: {source}."] if source else [])
         indicators.append(
             ParsedIndicator(
                 code=f"{code}{code_suffix}",
@@ -320,6 +340,8 @@ def _parse_indicator(raw, *, position, where, errors, groups=()) -> list[ParsedI
                 source_document=source_document,
                 source_date=source_date,
                 source_quote=source_quote,
+                risk_margin=risk_margin,
+                risk_margin_given=risk_margin_given,
             )
         )
     return indicators
@@ -334,6 +356,7 @@ def catalogue_parse(data) -> ParsedSet:
     if not isinstance(data, dict) or not isinstance(data.get("set"), dict):
         raise CatalogueImportError([_("Tệp không có mục “set” (mã, tên bộ tiêu chí).")])
     head = data["set"]
+    exact = data.get("format") == EXACT_FORMAT
     code = _text(head.get("code"))
     name = _text(head.get("name_vi"))
     if not code:
@@ -410,9 +433,11 @@ def catalogue_parse(data) -> ParsedSet:
         if not group_name:
             group_name = next((name for code_, name in groups.values() if code_ == group_code), "")
         notes = [_text(raw.get(key)) for key in ("note", "indicators_status") if raw.get(key)]
-        if isinstance(raw.get("status"), str) and not verified:
+        if exact:
+            notes = [_text(raw.get("note"))] if raw.get("note") else []
+        elif isinstance(raw.get("status"), str) and not verified:
             notes.append(f"Trạng thái: {_text(raw['status'])}.")
-        if raw.get("source"):
+        if raw.get("source") and not exact:
             notes.append(f"Nguồn: {_text(raw['source'])}.")
         criterion = ParsedCriterion(
             number=number, name=criterion_name, name_en=_text(raw.get("name_en")), group_code=group_code[:5],
@@ -425,7 +450,7 @@ def catalogue_parse(data) -> ParsedSet:
         for position, raw_indicator in enumerate(raw_indicators):
             for indicator in _parse_indicator(
                 raw_indicator, position=position * 2, where=f"{where}.indicators[{position}]", errors=errors,
-                groups=group_codes,
+                groups=group_codes, exact=exact,
             ):
                 criterion.indicators.append(indicator)
         if not criterion.indicators:
@@ -445,13 +470,21 @@ def catalogue_parse(data) -> ParsedSet:
                 errors.append(_("%(where)s: trùng mã chỉ tiêu %(code)s.") % {"where": where, "code": indicator.code})
             codes.add(indicator.code)
         criteria.append(criterion)
+    if classification == Classification.GROUP:
+        for criterion in criteria:
+            for indicator in criterion.indicators:
+                if any(key in REGION_CODES for key in indicator.thresholds):
+                    errors.append(_("Chỉ tiêu %(code)s: bộ tiêu chí phân loại theo nhóm xã nhận ngưỡng theo nhóm "
+                                    "(by_group), không theo vùng.") % {"code": indicator.code})
     parsed = ParsedSet(
         code=code, name=name[:200], name_en=_text(head.get("name_en"))[:200], decision=_text(head.get("decision"))[:60],
         decision_date=_date(head.get("decision_date"), "set.decision_date", errors),
         effective_from=_date(head.get("effective_from"), "set.effective_from", errors),
         effective_to=_date(head.get("effective_to"), "set.effective_to", errors),
         kind=_set_kind(head.get("kind"), errors),
-        source_note=_text(head.get("prerequisite") or head.get("recognition_rules") or head.get("replaces")),
+        source_note=_text(head.get("source_note")) if exact else _text(
+            head.get("prerequisite") or head.get("recognition_rules") or head.get("replaces")
+        ),
         criteria=sorted(criteria, key=lambda c: c.number),
         classification=classification, groups=commune_groups, levels=levels,
     )
@@ -518,7 +551,7 @@ def _check_removals(parsed: ParsedSet, criteria_set: CriteriaSet) -> list[str]:
     ]
 
 
-def _apply(parsed: ParsedSet, *, user, only_missing: bool, note: str) -> LoadResult:
+def _apply(parsed: ParsedSet, *, user, only_missing: bool, note: str, retire_in: int | None = None) -> LoadResult:
     changes: list[CatalogueChange] = []
     criteria_set = CriteriaSet.objects.filter(code=parsed.code).first()
     set_fields = {
@@ -583,7 +616,7 @@ def _apply(parsed: ParsedSet, *, user, only_missing: bool, note: str) -> LoadRes
     }
     indicator_fields = ["criterion", "position", "name", "value_type", "unit", "comparator", "is_verified",
                         "requirement_text", "note", "is_placeholder", "evidence_required", "source_document",
-                        "source_date", "source_quote"]
+                        "source_date", "source_quote", "retired_in_version", "risk_margin"]
     new_indicators, updated_indicators, threshold_plan = [], [], []
     for pc in parsed.criteria:
         for pi in pc.indicators:
@@ -593,16 +626,20 @@ def _apply(parsed: ParsedSet, *, user, only_missing: bool, note: str) -> LoadRes
                 "is_verified": pi.is_verified, "requirement_text": pi.requirement_text, "note": pi.note,
                 "is_placeholder": pi.is_placeholder, "evidence_required": pi.evidence_required,
                 "source_document": pi.source_document, "source_date": pi.source_date, "source_quote": pi.source_quote,
+                "retired_in_version": None,
             }
+            if pi.risk_margin_given:
+                values["risk_margin"] = pi.risk_margin
             current = existing.get(pi.code)
             if current is None:
-                indicator = Indicator(criteria_set=criteria_set, code=pi.code, risk_margin=_default_risk_margin(pi), **values)
+                values.setdefault("risk_margin", _default_risk_margin(pi))
+                indicator = Indicator(criteria_set=criteria_set, code=pi.code, **values)
                 new_indicators.append(indicator)
                 threshold_plan.append((indicator, pi, {}, True))
                 continue
             if only_missing:
                 continue
-            changed = [name for name in indicator_fields if getattr(current, name) != values[name]]
+            changed = [name for name in indicator_fields if name in values and getattr(current, name) != values[name]]
             for name in changed:
                 old = getattr(current, name)
                 changes.append(
@@ -662,16 +699,29 @@ def _apply(parsed: ParsedSet, *, user, only_missing: bool, note: str) -> LoadRes
 
     if not only_missing:
         keep = {i.code for c in parsed.criteria for i in c.indicators}
-        dropped = [i for code, i in existing.items() if code not in keep]
+        dropped = [i for code, i in existing.items() if code not in keep and i.retired_in_version is None]
         for indicator in dropped:
             changes.append(CatalogueChange(criteria_set=criteria_set, field=f"indicator.{indicator.code}",
                                            old=indicator.name, new="", user=user, note=note))
-        if dropped:
+        if dropped and retire_in is not None:
+            # a new version: indicators holding values are kept for the assessments made under older versions
+            used = set(IndicatorValue.objects.filter(indicator__in=dropped).values_list("indicator_id", flat=True))
+            Indicator.objects.filter(pk__in=used).update(retired_in_version=retire_in)
+            Indicator.objects.filter(pk__in=[i.pk for i in dropped if i.pk not in used]).delete()
+        elif dropped:
             Indicator.objects.filter(pk__in=[i.pk for i in dropped]).delete()
+        if retire_in is not None:
+            keep_numbers = {c.number for c in parsed.criteria}
+            removed = [c for number, c in criteria_by_number.items() if number not in keep_numbers]
+            for criterion in removed:
+                changes.append(CatalogueChange(criteria_set=criteria_set, field=f"criterion.{criterion.number}",
+                                               old=criterion.name, new="", user=user, note=note))
+            if removed:
+                Criterion.objects.filter(pk__in=[c.pk for c in removed]).delete()
     if changes:
         CatalogueChange.objects.bulk_create(changes)
     result.changes = len(changes)
-    if updated_indicators or updated_thresholds or removed_thresholds:
+    if retire_in is None and (updated_indicators or updated_thresholds or removed_thresholds):
         from .assessments import assessments_recompute
 
         assessments_recompute(criteria_set=criteria_set)

@@ -137,6 +137,9 @@ def _context(request, *, commune, period, criteria_set, posted=None, errors=None
         "can_submit": editing and assessment is not None and can_submit_assessment(user, assessment),
         "is_reviewer": is_reviewer and assessment is not None,
         "can_appraise": is_reviewer and assessment is not None and status != AssessmentStatus.APPROVED,
+        "needs_reevaluation": is_reviewer and assessment is not None
+        and status in (AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED)
+        and assessment.set_version < criteria_set.version,
         "not_rural": commune.kind != CommuneKind.COMMUNE,
         "page_url": page_url(commune, period, criteria_set),
         "row_url_base": reverse("criteria:assessment-edit", args=[commune.code, period]),
