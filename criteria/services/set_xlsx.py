@@ -17,9 +17,10 @@ from .catalogue import EXACT_FORMAT, CatalogueImportError
 
 SET_KEYS = ["code", "name_vi", "name_en", "decision", "decision_date", "effective_from", "effective_to", "kind",
             "classification", "source_note"]
-COLUMNS = ["tieu_chi", "ten_tieu_chi", "nhom_tieu_chi", "ten_nhom_tieu_chi", "tieu_chi_da_kiem_chung", "ghi_chu_tieu_chi",
+COLUMNS = ["tieu_chi", "ten_tieu_chi", "ten_tieu_chi_en", "nhom_tieu_chi", "ten_nhom_tieu_chi", "tieu_chi_da_kiem_chung", "ghi_chu_tieu_chi",
            "ma", "noi_dung", "kieu", "don_vi", "so_sanh", "bien_nguy_co", "bat_buoc_minh_chung", "chi_tieu_tam",
            "da_kiem_chung", "vi_tri", "van_ban", "ngay_van_ban", "trich_dan", "nguon_nguong", "yeu_cau", "ghi_chu"]
+SYMBOLS = {"≥": ">=", "≤": "<=", "=": "=="}  # as a person may type them in a spreadsheet
 BOOL_COLUMNS = {"tieu_chi_da_kiem_chung", "bat_buoc_minh_chung", "chi_tieu_tam", "da_kiem_chung"}
 
 
@@ -53,7 +54,7 @@ def document_xlsx(document: dict) -> bytes:
     sheet.append(COLUMNS + [f"nguong_{key}" for key in keys])
     group_names = {g["code"]: g.get("name_vi", "") for g in document.get("groups") or []}
     for criterion in document.get("criteria") or []:
-        base = [criterion["number"], criterion.get("name_vi"), criterion.get("group") or None,
+        base = [criterion["number"], criterion.get("name_vi"), criterion.get("name_en") or None, criterion.get("group") or None,
                 group_names.get(criterion.get("group")) or None, bool(criterion.get("name_verified")),
                 criterion.get("note") or None]
         indicators = criterion.get("indicators") or []
@@ -72,6 +73,9 @@ def document_xlsx(document: dict) -> bytes:
                 source.get("document") or None, source.get("date"), source.get("quote") or None,
                 threshold.get("source") or None, indicator.get("requirement_text") or None, indicator.get("note") or None,
             ] + [by_key.get(key) for key in keys])
+            op_cell = sheet.cell(row=sheet.max_row, column=COLUMNS.index("so_sanh") + 1)
+            if op_cell.value:
+                op_cell.data_type = "s"  # ">=" / "==" are text, not a formula
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -150,7 +154,7 @@ def document_from_xlsx(content: bytes) -> dict:
     if not rows:
         raise CatalogueImportError([_("Trang “chi_tieu” trống.")])
     header = [_text(v) for v in rows[0]]
-    missing = [c for c in COLUMNS[:8] if c not in header]
+    missing = [c for c in ("tieu_chi", "ten_tieu_chi", "ma", "noi_dung", "kieu") if c not in header]
     if missing:
         raise CatalogueImportError([_("chi_tieu: thiếu cột %(columns)s.") % {"columns": ", ".join(missing)}])
     col = {name: header.index(name) for name in header if name}
@@ -171,7 +175,7 @@ def document_from_xlsx(content: bytes) -> dict:
             errors.append(_("%(where)s: thiếu số tiêu chí.") % {"where": where})
             continue
         criterion = criteria.setdefault(criterion_number, {
-            "number": criterion_number, "name_vi": _text(get("ten_tieu_chi")), "name_en": "",
+            "number": criterion_number, "name_vi": _text(get("ten_tieu_chi")), "name_en": _text(get("ten_tieu_chi_en")),
             "group": _text(get("nhom_tieu_chi")),
             "name_verified": _bool(get("tieu_chi_da_kiem_chung"), where, errors),
             "note": _text(get("ghi_chu_tieu_chi")), "indicators": [],
@@ -197,7 +201,7 @@ def document_from_xlsx(content: bytes) -> dict:
         position = _number(get("vi_tri"), f"{where}, vi_tri", errors)
         criterion["indicators"].append({
             "code": code, "text_vi": _text(get("noi_dung")), "value_kind": _text(get("kieu")),
-            "unit": _text(get("don_vi")), "op": _text(get("so_sanh")) or None, "threshold": threshold or None,
+            "unit": _text(get("don_vi")), "op": SYMBOLS.get(_text(get("so_sanh")), _text(get("so_sanh"))) or None, "threshold": threshold or None,
             "verified": _bool(get("da_kiem_chung"), where, errors),
             "position": position if isinstance(position, int) else len(criterion["indicators"]) * 2,
             "risk_margin": _number(get("bien_nguy_co"), f"{where}, bien_nguy_co", errors),

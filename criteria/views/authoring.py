@@ -2,6 +2,8 @@
 with what changed between two of them, YAML/.xlsx export and import, and re-evaluating a reviewed assessment
 under the current version."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -71,7 +73,10 @@ def _rows(document):
     """The draft's criteria with their indicators, for display."""
     rows = []
     for criterion in document["criteria"]:
-        indicators = criterion.get("indicators") or []
+        indicators = [dict(i) for i in criterion.get("indicators") or []]
+        for indicator in indicators:
+            day = (indicator.get("source") or {}).get("date")
+            indicator["source_day"] = datetime.date.fromisoformat(day) if day else None
         rows.append({"criterion": criterion, "indicators": indicators,
                      "placeholder_only": all(i.get("placeholder") for i in indicators)})
     return rows
