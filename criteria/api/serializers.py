@@ -218,3 +218,29 @@ class HistorySerializer(serializers.Serializer):
 
     def get_user(self, row) -> str | None:
         return row.user.username if row.user else None
+
+
+class CommuneGroupSerializer(serializers.Serializer):
+    commune = serializers.CharField(source="commune.code")
+    criteria_set = serializers.CharField(source="criteria_set.code")
+    group = serializers.CharField()
+    from_period = serializers.CharField()
+    to_period = serializers.CharField()
+    valid_from = serializers.DateField()
+    valid_to = serializers.DateField(allow_null=True)
+    decision_number = serializers.CharField(source="decision.number")
+    decision_date = serializers.DateField(source="decision.date")
+    issuer = serializers.CharField(source="decision.issuer")
+    illustrative = serializers.BooleanField(source="decision.is_illustrative")
+    set_at = serializers.DateTimeField()
+
+
+class CommuneGroupInputSerializer(serializers.Serializer):
+    commune = serializers.CharField(max_length=5)
+    criteria_set = serializers.CharField(max_length=30)
+    group = serializers.CharField(max_length=8)
+    from_period = serializers.CharField(max_length=7)
+    to_period = serializers.CharField(max_length=7, required=False, allow_blank=True)
+    decision_number = serializers.CharField(max_length=60)
+    decision_date = serializers.DateField()
+    issuer = serializers.CharField(max_length=200)

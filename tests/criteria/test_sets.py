@@ -273,3 +273,15 @@ def test_the_api_marks_placeholders_and_gives_the_set_shape(api, cast, commune_a
     document = api(cast.leader).get(f"/api/v1/communes/{commune_a.code}/assessments/2026-H1/").json()
     assert document["met_count"] == 10 and document["classification"] == "group" and document["region"] is None
     assert all(value["placeholder"] and value["judged"] for value in document["values"])
+
+
+def test_the_commune_groups_api_lists_history_and_posts_for_staff_only(api, cast, commune_a):
+    body = {"commune": commune_a.code, "criteria_set": "2026-2030", "group": "G3", "from_period": "2026-H1",
+            "decision_number": "45/QĐ-UBND", "decision_date": "2026-03-01", "issuer": "UBND tỉnh"}
+    assert api(cast.officer_a).post("/api/v1/commune-groups/", body, format="json").status_code == 403
+    created = api(cast.staff).post("/api/v1/commune-groups/", body, format="json")
+    assert created.status_code == 201 and created.json()["valid_from"] == "2026-01-01"
+    bad = api(cast.staff).post("/api/v1/commune-groups/", dict(body, group="G9"), format="json")
+    assert bad.status_code == 400 and "group" in bad.json()
+    listed = api(cast.leader).get(f"/api/v1/commune-groups/?criteria_set=2026-2030&commune={commune_a.code}").json()
+    assert [(r["group"], r["decision_number"]) for r in listed["results"]] == [("G3", "45/QĐ-UBND")]
