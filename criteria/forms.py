@@ -163,7 +163,8 @@ class DraftCriterionForm(forms.Form):
     number = forms.IntegerField(label=_("Số tiêu chí"), min_value=1, max_value=62)
     name = forms.CharField(label=_("Tên tiêu chí"), max_length=200)
     group = forms.CharField(label=_("Nhóm tiêu chí"), max_length=5, required=False)
-    original = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    original = forms.IntegerField(label=_("Tiêu chí hiện có (để đổi tên hoặc số; trống: thêm mới)"), required=False,
+                                  min_value=1, max_value=62)
 
 
 VALUE_KIND_CHOICES = [("yes_no", _("Đạt/Không đạt")), ("percent", _("Tỷ lệ %")), ("number", _("Số"))]
