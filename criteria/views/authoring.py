@@ -49,7 +49,10 @@ def threshold_keys(criteria_set) -> list[tuple[str, str]]:
 def _indicator_initial(document, code):
     for criterion in document["criteria"]:
         for indicator in criterion.get("indicators") or []:
-            if indicator["code"] == code and not indicator.get("placeholder"):
+            if indicator["code"] == code and indicator.get("placeholder"):
+                # the placeholder is not edited: its criterion gets its first real indicator instead
+                return {"criterion": criterion["number"], "value_kind": "percent"}
+            if indicator["code"] == code:
                 threshold = indicator.get("threshold") or {}
                 source = indicator.get("source") or {}
                 initial = {

@@ -63,6 +63,9 @@ def indicator_edit(request, set_code, code):
     )
     if indicator is None:
         raise Http404(_("Không tìm thấy."))
+    if indicator.criteria_set.by_group:
+        # thresholds by commune group are authored in a draft version of the set
+        return redirect(reverse("criteria:set-draft", args=[set_code]) + f"?edit={code}#indicator-form")
     back = reverse("criteria:catalogue") + "?" + urlencode({"set": set_code}) + f"#ind-{code.replace('.', '-')}"
     form = IndicatorEditForm(request.POST or None, indicator=indicator)
     if request.method == "POST" and form.is_valid():

@@ -302,3 +302,13 @@ def test_entry_page_queries_do_not_grow_with_indicators(login, cast, commune_a, 
     with django_assert_max_num_queries(count):
         response = client.get(url)
     assert response.content.decode().count('name="v-5.') == 5
+
+
+def test_the_catalogue_edit_of_a_group_set_goes_to_the_draft(login, cast):
+    client = login(cast.staff)
+    response = client.get("/criteria/catalogue/2026-2030/indicators/3/")
+    assert response.status_code == 302 and response["Location"].startswith("/criteria/catalogue/2026-2030/draft/?edit=3")
+    html = client.get(response["Location"]).content.decode()
+    form = html.split('id="indicator-form"')[1].split("</form>")[0]
+    assert 'name="criterion" value="3"' in form and 'name="code" value="3"' not in form  # a new indicator for 3
+    assert client.get("/criteria/catalogue/2021-2025/indicators/3.1/").status_code == 200
