@@ -170,6 +170,21 @@ def version_ensure(criteria_set: CriteriaSet) -> CriteriaSetVersion:
     return found
 
 
+def version_publish_current(*, criteria_set: CriteriaSet, by, note: str = "") -> CriteriaSetVersion:
+    """The set was just changed in place (an indicator edited on the catalogue page): freeze it as the next
+    version and move the open assessments to it. Callers freeze the previous version first (``version_ensure``)."""
+    number = CriteriaSet.objects.filter(pk=criteria_set.pk).values_list("version", flat=True).get() + 1
+    CriteriaSet.objects.filter(pk=criteria_set.pk).update(version=number)
+    criteria_set.version = number
+    version = CriteriaSetVersion.objects.create(
+        criteria_set=criteria_set, number=number, document=set_document(criteria_set), note=note, published_by=by,
+    )
+    Assessment.objects.filter(
+        criteria_set=criteria_set, status__in=(AssessmentStatus.DRAFT, AssessmentStatus.RETURNED)
+    ).update(set_version=number)
+    return version
+
+
 def draft_get(criteria_set: CriteriaSet) -> CriteriaSetDraft | None:
     return CriteriaSetDraft.objects.filter(criteria_set=criteria_set).first()
 

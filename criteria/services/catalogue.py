@@ -811,7 +811,10 @@ def indicator_update(
     if errors:
         raise ValidationError(errors)
 
+    from .authoring import version_ensure, version_publish_current
+
     indicator = Indicator.objects.select_for_update().get(pk=indicator.pk)
+    version_ensure(indicator.criteria_set)  # the version as it stood, frozen before the change
     changes = []
 
     def record(field_name, old, new):
@@ -848,6 +851,9 @@ def indicator_update(
             threshold_changed = True
     if changes:
         CatalogueChange.objects.bulk_create(changes)
+        # a change after publication makes a new version (submitted and approved assessments keep theirs)
+        version_publish_current(criteria_set=indicator.criteria_set, by=by,
+                                note=_("Sửa chỉ tiêu %(code)s") % {"code": indicator.code})
     if threshold_changed or "comparator" in updated:
         from .assessments import assessments_recompute
 

@@ -312,3 +312,20 @@ def test_the_catalogue_edit_of_a_group_set_goes_to_the_draft(login, cast):
     form = html.split('id="indicator-form"')[1].split("</form>")[0]
     assert 'name="criterion" value="3"' in form and 'name="code" value="3"' not in form  # a new indicator for 3
     assert client.get("/criteria/catalogue/2021-2025/indicators/3.1/").status_code == 200
+
+
+def test_a_catalogue_edit_after_publication_makes_a_new_version(cast, set_2021, commune_a):
+    from criteria.services.catalogue import indicator_update
+
+    approved = save(commune_a, set_2021, all_met_entries(set_2021), cast.officer_a)
+    submit(assessment=approved, by=cast.officer_a)
+    approve(assessment=approved, by=cast.staff)
+    indicator = catalogue_for_set(set_2021).by_code["15.1"]
+    indicator_update(indicator=indicator, by=cast.staff, name=indicator.name, requirement_text="", comparator=">=",
+                     thresholds={"TDMNPB": Decimal(99)}, risk_margin=None)
+    set_2021.refresh_from_db()
+    assert set_2021.version == 2
+    documents = [v.document for v in CriteriaSetVersion.objects.filter(criteria_set=set_2021).order_by("number")]
+    assert [d for d in authoring.document_diff(*documents) if d.where == "chỉ tiêu 15.1" and d.field == "threshold"]
+    approved.refresh_from_db()
+    assert (approved.set_version, approved.met_count) == (1, 19)  # reviewed result kept
