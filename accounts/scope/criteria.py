@@ -27,6 +27,7 @@ __all__ = [
     "can_submit_assessment",
     "can_review_assessments",
     "can_edit_catalogue",
+    "can_manage_commune_groups",
     "can_exchange_excel",
     "get_assessment_for_read",
     "get_assessment_for_write",
@@ -80,6 +81,11 @@ def can_review_assessments(user) -> bool:
 
 def can_edit_catalogue(user) -> bool:
     """Edit indicator texts, comparators, thresholds and risk margins: province staff only."""
+    return is_province_staff(user)
+
+
+def can_manage_commune_groups(user) -> bool:
+    """Set communes' groups (one by one or by import) and record the classifying decisions: province staff only."""
     return is_province_staff(user)
 
 

@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("criteria-sets/", views.CriteriaSetList.as_view(), name="criteria-set-list"),
+    path("commune-groups/", views.CommuneGroups.as_view(), name="commune-groups"),
     path("communes/<str:code>/assessments/<str:period>/", views.AssessmentDetail.as_view(), name="assessment-detail"),
     path(
         "communes/<str:code>/assessments/<str:period>/submit/",
