@@ -381,6 +381,7 @@ NTM_DEMO_LOADERS = [
     "communes.demo.load_reform",
     "accounts.demo.load_commune_officers",
     "criteria.demo.load",
+    "criteria.demo.load_2026",
     "overview.demo.load",
     "ocop.demo.load",
     "directives.demo.load",

@@ -304,7 +304,12 @@ DEMO_GROUP_DECISION = {
     "issuer": f"UBND tỉnh Điện Biên ({ILLUSTRATIVE})",
 }
 DEMO_GROUPS = ["G3", "G3", "G3", "G2", "G2", "G1", "G3", "G2"]
-DEMO_STATUSES = ["approved", "approved", "approved", "submitted", "submitted", "returned", "approved", "submitted"]
+DEMO_STATUSES = ["returned", "submitted", "approved", "approved", "approved", "submitted", "approved", "submitted"]
+# The demo's commune officers (accounts.demo.DEMO_COMMUNE_OFFICERS): the first two units get the returned and a
+# submitted assessment, by their own officer; the third is left with no 2026-H1 assessment, for its officer to
+# enter on the demo.
+OFFICER_UNITS_FIRST = ["03253", "03328"]
+LEFT_FOR_THE_OFFICER = "03368"
 DEMO_CRITERION = 3  # "Phát triển kinh tế nông thôn": the one criterion given (illustrative) computed indicators
 DEMO_INDICATORS = [
     # code, text, kind, unit, op, thresholds by group
@@ -319,11 +324,13 @@ RETURN_COMMENT_2026 = "Đề nghị bổ sung danh sách hộ tham gia liên k�
 def _units_2026():
     from .frame import valid_on
 
-    return list(
+    units = list(
         Commune.objects.filter(valid_on(DAY_2026_H1), province__code=PROVINCE, district__isnull=True,
                                kind=CommuneKind.COMMUNE)
-        .select_related("province").order_by("code")
+        .exclude(code=LEFT_FOR_THE_OFFICER).select_related("province").order_by("code")
     )
+    first = [u for code in OFFICER_UNITS_FIRST for u in units if u.code == code]
+    return first + [u for u in units if u not in first]
 
 
 def _writer(commune, staff):
