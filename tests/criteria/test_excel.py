@@ -65,7 +65,7 @@ def test_the_workbook_lists_every_xa_and_indicator_with_thresholds_and_locks(log
     assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight, sheet.sheet_properties.pageSetUpPr.fitToPage) == (
         1, 0, True,
     )
-    assert sheet.print_title_rows == "1:1"
+    assert sheet.print_title_rows == "$1:$1"
     assert sheet.oddHeader.center.text == (
         "Biểu nhập số liệu nông thôn mới — Huyện Tuần Giáo, Tỉnh Điện Biên — 6 tháng đầu năm 2021 (2021-H1)"
     )
