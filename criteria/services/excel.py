@@ -406,7 +406,7 @@ def read_number_text(text: str, *, percent: bool) -> Decimal:
     text = text.replace("\u00a0", " ").strip()
     if text.endswith("%"):
         if not percent:
-            raise CellProblem(_("“%(text)s”: dấu % chỉ dùng cho chỉ tiêu tỷ lệ; chỉ tiêu này nhận một số.") % {"text": raw})
+            raise CellProblem(_("“%(text)s”: dấu %% chỉ dùng cho chỉ tiêu tỷ lệ; chỉ tiêu này nhận một số.") % {"text": raw})
         text = text[:-1].rstrip()
     sign = ""
     if text[:1] in "-−":
