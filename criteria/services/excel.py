@@ -762,7 +762,7 @@ def excel_frame(*, user, period, today: datetime.date, district=None, communes=N
         if not codes:
             errors["district"] = [_("Chọn một huyện (district) hoặc các xã (commune).")]
         else:
-            units = list(Commune.objects.filter(valid_on(parsed.end), code__in=codes, kind=CommuneKind.COMMUNE))
+            units = list(Commune.objects.filter(valid_on(parsed.end), code__in=codes))
             missing = sorted(set(codes) - {unit.code for unit in units})
             if missing:
                 errors["commune"] = [_("Không có xã mã %(codes)s vào kỳ này.") % {"codes": ", ".join(missing)}]
