@@ -12,7 +12,14 @@ from accounts.scope import districts_writable_by
 from communes.models import District
 
 from ..forms import ExcelDownloadForm, ExcelUploadForm
-from ..services.excel import ExcelImportError, excel_default_period, excel_export, excel_filename, excel_frame, excel_import
+from ..services.excel import (
+    ExcelImportError,
+    excel_default_period,
+    excel_export,
+    excel_filename,
+    excel_frame,
+    excel_import,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -16,7 +16,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _values(content):
     book = load_workbook(io.BytesIO(content), read_only=True)
-    return {name: [row for row in book[name].iter_rows(values_only=True)] for name in ("Số liệu", "_meta")}
+    return {name: list(book[name].iter_rows(values_only=True)) for name in ("Số liệu", "_meta")}
 
 
 def _file(content, name="so-lieu.xlsx"):
@@ -109,3 +109,20 @@ def test_the_upload_limits_hold_on_the_api(api, cast, settings, set_2016):
     response = api(cast.staff).post("/api/v1/workbooks/", {"file": _file(content)}, format="multipart")
     assert response.status_code == 400
     assert response.json()["errors"][0]["reason"] == "Trang “Số liệu” vượt giới hạn 100 dòng."
+
+
+def test_errors_and_skips_follow_the_request_language(api, cast, set_2016, commune_a):
+    content = api(cast.officer_a).get("/api/v1/workbooks/", {"period": "2021-H1", "district": "099"}).content
+    english = api(cast.officer_a, language="en")
+    response = english.post("/api/v1/workbooks/", {"file": _file(content)}, format="multipart")
+    assert response.json()["skipped"] == [{"commune": "03260", "reason": "not changed"}]
+    book = load_workbook(io.BytesIO(content))
+    sheet = book["Số liệu"]
+    sheet.cell(next(row for row in range(2, sheet.max_row + 1) if sheet.cell(row, 5).value == "10"), 10).value = "1.234"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = english.post("/api/v1/workbooks/", {"file": _file(buffer.getvalue())}, format="multipart")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["reason"] == (
+        "“1.234” can be read two ways (a thousand and more, or a decimal); write 1234 or 1,234."
+    )
