@@ -2,6 +2,7 @@
 
 from django.http import HttpResponse
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -24,7 +25,25 @@ class WorkbookUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
+class SavedSerializer(serializers.Serializer):
+    commune = serializers.CharField()
+    indicators = serializers.ListField(child=serializers.CharField())
+
+
+class SkippedSerializer(serializers.Serializer):
+    commune = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class WorkbookResultSerializer(serializers.Serializer):
+    rows = serializers.IntegerField()
+    saved = SavedSerializer(many=True)
+    skipped = SkippedSerializer(many=True)
+
+
 class WorkbookView(APIView):
+    """GET the workbook of a district (or of communes, on the two-level map) for a period; POST it back."""
+
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
@@ -33,7 +52,7 @@ class WorkbookView(APIView):
             OpenApiParameter("commune", str, many=True, description="two-level map: commune codes, repeated"),
             OpenApiParameter("criteria_set", str, description="set code; default: the period's set"),
         ],
-        responses={(200, XLSX): bytes},
+        responses={(200, XLSX): OpenApiTypes.BINARY},
     )
     def get(self, request):
         query = {key: request.query_params.get(key) for key in ("period", "district", "criteria_set") if key in request.query_params}
@@ -50,7 +69,7 @@ class WorkbookView(APIView):
         response["Content-Disposition"] = f'attachment; filename="{excel_filename(frame)}"'
         return response
 
-    @extend_schema(request={"multipart/form-data": WorkbookUploadSerializer})
+    @extend_schema(request={"multipart/form-data": WorkbookUploadSerializer}, responses={200: WorkbookResultSerializer})
     def post(self, request):
         parsed = WorkbookUploadSerializer(data=request.data)
         parsed.is_valid(raise_exception=True)

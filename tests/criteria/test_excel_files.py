@@ -145,3 +145,18 @@ def test_a_workbook_saved_with_shared_strings_reads_vietnamese_numbers(via, clie
     assert _values("03260") == {
         **BEFORE, "10": (Decimal("1234.5"), True, "điều tra"), "14.2": (Decimal("85"), True, "Theo báo cáo phòng GD"),
     }
+
+
+def test_the_key_columns_stay_locked_after_libreoffice_saved_the_file():
+    from openpyxl import load_workbook
+
+    book = load_workbook(FIXTURES / "excel_lo_typed.xlsx")
+    sheet = book["Số liệu"]
+    assert sheet.protection.sheet is True
+    assert book["_meta"].sheet_state == "hidden"
+    # (a headless conversion does not write the view, so the frozen pane is not asserted here)
+    assert (sheet.page_setup.orientation, sheet.page_setup.fitToWidth) == ("landscape", 1)
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == "03260" and sheet.cell(r, 5).value == "10")
+    assert [sheet.cell(row, column).protection.locked for column in range(1, 14)] == [
+        True, True, True, True, True, True, True, True, True, False, True, False, True,
+    ]
