@@ -256,6 +256,10 @@ def excel_export(*, user, frame: Frame) -> bytes:
     sheet = workbook.create_sheet(DATA_SHEET)
     # Everything written before the rows (views, columns, sheet properties) must be set first.
     sheet.freeze_panes = "F2"
+    # The size is known before the rows are written: saying so spares every reader a pass over the whole sheet
+    # (openpyxl's read-only mode scans a sheet without it).
+    last_row = 1 + len(communes) * len(catalogue.indicators)
+    sheet.calculate_dimension = lambda: f"A1:{get_column_letter(len(COLUMNS))}{last_row}"
     for index, (_key, _header, width, _editable) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
@@ -730,6 +734,9 @@ def _import(*, user, workbook, today) -> ImportResult:
     if errors:
         raise ExcelImportError(sorted(errors, key=lambda error: (error.row, error.column)))
 
+    if not plan:
+        result.skipped.sort(key=lambda item: item["commune"])
+        return result
     try:
         with transaction.atomic():
             for commune, version, entries in plan:

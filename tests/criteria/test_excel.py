@@ -240,3 +240,33 @@ def test_export_query_count_does_not_grow_with_communes(cast, set_2016, units, d
         second = export()
     rows = [load_workbook(io.BytesIO(content))["Số liệu"].max_row for content in (first, second)]
     assert rows == [1 + 3 * 50, 1 + 5 * 50]  # Rạng Đông plus the added xã
+    # the sheet states its size, so a read-only reader need not scan it first
+    dimensions = [load_workbook(io.BytesIO(content), read_only=True)["Số liệu"].calculate_dimension() for content in (first, second)]
+    assert dimensions == ["A1:M151", "A1:M251"]
+
+
+def test_import_query_count_does_not_grow_with_communes(cast, set_2016, units, django_assert_num_queries):
+    from criteria.frame import build_frame
+    from criteria.services.excel import excel_export, excel_import
+    from tests.conftest import add_communes
+
+    day = datetime.date(2026, 12, 2)
+
+    def workbook():
+        frame = build_frame(period="2021-H1", today=day, criteria_set=set_2016, district=units.district_a)
+        return io.BytesIO(excel_export(user=cast.staff, frame=frame))
+
+    for commune in add_communes(units.district_a, 2, start=10):
+        save(commune, set_2016, all_met_entries(set_2016), cast.staff)
+    first = workbook()
+    excel_import(user=cast.staff, file=workbook(), today=day)
+    # 1 district, 1 set; 2 the frame; 3 catalogue; 1 units, 1 units of the area, 1 assessments, 1 values
+    with django_assert_num_queries(11):
+        result = excel_import(user=cast.staff, file=first, today=day)
+    assert [item["reason"] for item in result.skipped] == ["không thay đổi"] * 3
+    for commune in add_communes(units.district_a, 3, start=20):
+        save(commune, set_2016, all_met_entries(set_2016), cast.staff)
+    second = workbook()
+    with django_assert_num_queries(11):
+        result = excel_import(user=cast.staff, file=second, today=day)
+    assert len(result.skipped) == 6
