@@ -160,3 +160,18 @@ def test_the_key_columns_stay_locked_after_libreoffice_saved_the_file():
     assert [sheet.cell(row, column).protection.locked for column in range(1, 14)] == [
         True, True, True, True, True, True, True, True, True, False, True, False, True,
     ]
+
+
+def test_the_files_are_what_they_claim_to_be():
+    import zipfile
+
+    with zipfile.ZipFile(FIXTURES / "excel_openpyxl_shared_strings.xlsx") as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml")
+        assert "xl/sharedStrings.xml" in archive.namelist()
+        assert b"inlineStr" not in sheet and b't="s"' in sheet
+    for name in ("excel_lo_unmodified.xlsx", "excel_lo_typed.xlsx", "excel_lo_formula.xlsx"):
+        with zipfile.ZipFile(FIXTURES / name) as archive:
+            assert b'appName="Calc"' in archive.read("xl/workbook.xml"), name
+            assert "xl/sharedStrings.xml" in archive.namelist()
+    with zipfile.ZipFile(FIXTURES / "excel_lo_formula.xlsx") as archive:
+        assert b"<f aca=\"false\">1+1</f><v>2</v>" in archive.read("xl/worksheets/sheet1.xml")  # Calc cached "2"
