@@ -278,9 +278,12 @@ def excel_export(*, user, frame: Frame) -> bytes:
     header_style = _prototype(sheet, fill=HEADER_FILL, locked=True, wrap=True, bold=True)
     locked = _prototype(sheet, fill=LOCKED_FILL, locked=True)
     locked_text = _prototype(sheet, fill=LOCKED_FILL, locked=True, text=True)
-    locked_wrap = _prototype(sheet, fill=LOCKED_FILL, locked=True, wrap=True)
+    # Data rows do not wrap: rows keep one line on screen and in print (a reader's row height is not computed
+    # for wrapped text in every program); the full text shows in the cell and the formula bar.
+    locked_wrap = _prototype(sheet, fill=LOCKED_FILL, locked=True)
     open_cell = _prototype(sheet, fill=INPUT_FILL, locked=False)
-    open_text = _prototype(sheet, fill=INPUT_FILL, locked=False, text=True, wrap=True)
+    open_text = _prototype(sheet, fill=INPUT_FILL, locked=False, text=True)
+    sheet.row_dimensions[1].height = 30  # two lines for the wrapped headers
     sheet.append([_styled(sheet, header, header_style) for _key, header, *_rest in COLUMNS])
 
     yes_no_cells, met_cells = [], []  # one sqref each at the end (adding cells one by one is quadratic)

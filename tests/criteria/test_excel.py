@@ -70,6 +70,7 @@ def test_the_workbook_lists_every_xa_and_indicator_with_thresholds_and_locks(log
         "Biểu nhập số liệu nông thôn mới — Huyện Tuần Giáo, Tỉnh Điện Biên — 6 tháng đầu năm 2021 (2021-H1)"
     )
     assert sheet.cell(1, 1).font.bold is True
+    assert sheet.row_dimensions[1].height == 30
     help_lines = [row[0] for row in workbook["Hướng dẫn"].iter_rows(values_only=True)]
     assert help_lines[:4] == [
         "Biểu nhập số liệu nông thôn mới — Huyện Tuần Giáo, Tỉnh Điện Biên — 6 tháng đầu năm 2021 (2021-H1)",
