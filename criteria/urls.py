@@ -16,6 +16,7 @@ urlpatterns = [
     path("excel/", excel.excel_page, name="excel"),
     path("excel/download/", excel.excel_download, name="excel-download"),
     path("excel/upload/", excel.excel_upload, name="excel-upload"),
+    path("excel/result/", excel.excel_result, name="excel-result"),
     path("evidence/<int:value_id>/", assessment.evidence_download, name="evidence-download"),
     path("communes/<str:code>/history/", lists.commune_history, name="commune-history"),
     path("communes/<str:code>/<str:period>/", assessment.assessment_edit, name="assessment-edit"),
