@@ -371,6 +371,16 @@ class ProvinceSummary:
                     {"level": row.level, "target": row.target, "achieved": row.achieved} for row in self.targets.by_level
                 ],
             },
+            # Added with the 2025 reform (API.md additions): the map the figures are counted on.
+            "map_date": self.map_date.isoformat() if self.map_date else None,
+            "hierarchy": self.hierarchy,
+            "straddles_reform": self.straddles_reform,
+            "units": [
+                {"code": row.code, "name": row.name, "assessed": row.assessed, "met_count": row.met_count,
+                 "basically_met_count": row.basically_met_count, "level": row.level}
+                for row in self.units
+            ],
+            "comparison": self.comparison.as_api_dict() if self.comparison else None,
         }
 
 
@@ -1127,3 +1137,86 @@ def _missing_criteria(assessment) -> list[MissingCriterion]:
         if not is_met
     ]
 
+
+
+# --------------------------------------------------------------------------------------------------- lineage
+
+
+@dataclass(slots=True)
+class PredecessorPoint:
+    period: str
+    criteria_set: str
+    met_count: int
+    basically_met_count: int
+    criteria_count: int
+    level: str  # the predecessor's level at the period's end (its own decisions)
+
+
+@dataclass
+class PredecessorHistory:
+    """One unit a commune was formed from: its old district, its approved scores and levels per period, its
+    titles (history only: a title does not pass to the merged commune)."""
+
+    code: str
+    name: str
+    district_name: str
+    effective_date: datetime.date
+    decision: str
+    points: list[PredecessorPoint]
+    titles: list[tuple[datetime.date, str, str, str]]  # (date, decision number, level, action)
+
+
+@dataclass
+class LineageSeries:
+    predecessors: list[PredecessorHistory]
+    successors: list[tuple[str, str, datetime.date]]  # (code, name, effective date): what an old unit became
+
+
+def lineage_series(*, commune) -> LineageSeries:
+    """The history of the units a commune was formed from (2016-2025) and what it became. Four queries
+    whatever the number of predecessors: the lineage, their approved assessments, the criteria counts of
+    those sets, their recognition decisions."""
+    from communes.models import Recognition, level_after_decision
+    from communes.sections import lineage
+
+    predecessors, successors = lineage(commune=commune)
+    series = LineageSeries(predecessors=[], successors=[(u.code, u.name, day) for u, day, _decision in successors])
+    if not predecessors:
+        return series
+    ids = [unit.pk for unit, _day, _decision in predecessors]
+    assessments = list(
+        Assessment.objects.filter(commune_id__in=ids, status=AssessmentStatus.APPROVED)
+        .values_list("commune_id", "period", "criteria_set_id", "criteria_set__code", "met_count", "basically_met_count")
+    )
+    set_ids = {row[2] for row in assessments}
+    counts = dict(
+        Criterion.objects.filter(criteria_set_id__in=set_ids).order_by().values_list("criteria_set_id")
+        .annotate(n=Count("id"))
+    ) if set_ids else {}
+    decisions: dict[int, list] = defaultdict(list)
+    for commune_id, day, number, level, action in (
+        Recognition.objects.filter(commune_id__in=ids).order_by("decision_date", "id")
+        .values_list("commune_id", "decision_date", "decision_number", "level", "action")
+    ):
+        decisions[commune_id].append((day, number, level, action))
+
+    def level_on(commune_id, day):
+        level = Level.NONE.value
+        for decided, _number, granted, action in decisions[commune_id]:
+            if decided <= day:
+                level = level_after_decision(granted, action)
+        return level
+
+    by_commune: dict[int, list] = defaultdict(list)
+    for commune_id, period, set_id, set_code, met, basic in assessments:
+        by_commune[commune_id].append(PredecessorPoint(
+            period=period, criteria_set=set_code, met_count=met, basically_met_count=basic,
+            criteria_count=counts.get(set_id, 0), level=level_on(commune_id, parse_period(period).end),
+        ))
+    for unit, day, decision in predecessors:
+        points = sorted(by_commune[unit.pk], key=lambda p: (_period_sort_key(p.period), p.criteria_set))
+        series.predecessors.append(PredecessorHistory(
+            code=unit.code, name=unit.name, district_name=unit.district.name if unit.district_id else "",
+            effective_date=day, decision=decision, points=points, titles=decisions[unit.pk],
+        ))
+    return series

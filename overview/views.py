@@ -242,7 +242,9 @@ def dashboard(request):
 def commune_section(request, *, commune):
     """The commune page's section: level today, what is missing for the next level, targets, score history."""
     overview = selectors.commune_overview(commune=commune, on=timezone.localdate())
-    return {"template": "overview/commune_section.html", "context": {"commune": commune, "overview": overview}}
+    series = selectors.lineage_series(commune=commune)
+    return {"template": "overview/commune_section.html",
+            "context": {"commune": commune, "overview": overview, "lineage": series}}
 
 
 # --------------------------------------------------------------------------------------------------- pages

@@ -115,11 +115,12 @@ def test_commune_section_queries_do_not_grow(units, cast, grow, django_assert_nu
     request.user = cast.staff
     grow(1)
     commune = units.district_a.communes.get(code="09910")
-    # 1 level from the decisions, 2 criteria counts of its sets, 3 assessments, 4 missing criteria, 5 targets
-    with django_assert_num_queries(5):
+    # 1 level from the decisions, 2 criteria counts of its sets, 3 assessments, 4 missing criteria, 5 targets,
+    # 6 lineage (none here)
+    with django_assert_num_queries(6):
         commune_section(request, commune=commune)
     grow(5)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         commune_section(request, commune=commune)
 
 
