@@ -127,8 +127,8 @@ def test_commune_section_queries_do_not_grow(units, cast, grow, django_assert_nu
 @pytest.mark.parametrize("url, expected", [
     # 1 session, 2 user, 3 provinces, 4 districts, the frame (5 a set chosen for the period, 6 the set in force),
     # then the board (7 districts, 8 communes with their status then), 9 approvals after the cut-off,
-    # 10 whether the map changed inside the period
-    ("/overview/completeness/?period=2021-H1", 10),
+    # 10 whether the map changed inside the period, 11 whether the map has districts
+    ("/overview/completeness/?period=2021-H1", 11),
     # 1 session, 2 user, 3 district, 4 provinces, 5 districts, 6-7 the frame, then 16 (summary) + 2 (matrix:
     # results with masks, decisions; criteria come from the summary) + 2 (board: districts, communes)
     ("/overview/districts/099/?period=2021-H1", 27),
