@@ -53,3 +53,29 @@ def build_reform_map(units) -> ReformMap:
     for unit in (*m.old.values(), *m.new.values()):
         unit.refresh_from_db()
     return m
+
+
+def build_reform_scenario(units) -> ReformMap:
+    """The reform map with figures: 2021-H1 (test-set) 03260: 15; 2025-H1 (set-2022, 19 criteria) 03260: 19,
+    03364: 12, 03295: 19; 2026-H1 (set-2026, 10 criteria) 20001: 10, 20002: 4 — all approved. 03260 standard
+    since 04/05/2020 (500/QĐ-UBND), 03295 standard since 10/01/2024; no decision for a new unit."""
+    from communes.models import Level
+
+    from .conftest import make_assessment, make_criteria_set, recognise
+
+    day = datetime.date
+    m = build_reform_map(units)
+    m.set_2021 = make_criteria_set()  # test-set, in force 2020 to 07/03/2022
+    # later than the shipped sets, so these are the ones in force (the shipped catalogue may be loaded)
+    m.set_2022 = make_criteria_set("set-2022", in_force=(day(2022, 3, 9), day(2025, 12, 31)))
+    m.set_2026 = make_criteria_set("set-2026", count=10, in_force=(day(2026, 3, 1), None))
+    old, new = m.old, m.new
+    make_assessment(old["03260"], "2021-H1", criteria_set=m.set_2021, met=15)
+    make_assessment(old["03260"], "2025-H1", criteria_set=m.set_2022, met=19)
+    make_assessment(old["03364"], "2025-H1", criteria_set=m.set_2022, met=12)
+    make_assessment(old["03295"], "2025-H1", criteria_set=m.set_2022, met=19)
+    make_assessment(new["20001"], "2026-H1", criteria_set=m.set_2026, met=10)
+    make_assessment(new["20002"], "2026-H1", criteria_set=m.set_2026, met=4)
+    recognise(old["03260"], Level.STANDARD, day(2020, 5, 4), number="500/QĐ-UBND")
+    recognise(old["03295"], Level.STANDARD, day(2024, 1, 10), number="20/QĐ-UBND")
+    return m

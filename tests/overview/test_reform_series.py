@@ -12,8 +12,8 @@ from communes.models import Level
 from overview import selectors
 from overview.views import commune_section
 
-from .conftest import frame, make_assessment, make_criteria_set, recognise
-from .reform_map import REFORM, build_reform_map, new_unit, succeed
+from .conftest import frame, make_assessment, recognise
+from .reform_map import REFORM, build_reform_scenario, new_unit, succeed
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.date
@@ -22,21 +22,7 @@ DAY = datetime.date
 @pytest.fixture
 def reform(units):
     cache.clear()
-    m = build_reform_map(units)
-    m.set_2021 = make_criteria_set()  # test-set, in force 2020 to 07/03/2022
-    # later than the shipped sets, so they are the ones in force (the shipped catalogue may be loaded)
-    m.set_2022 = make_criteria_set("set-2022", in_force=(DAY(2022, 3, 9), DAY(2025, 12, 31)))
-    m.set_2026 = make_criteria_set("set-2026", count=10, in_force=(DAY(2026, 3, 1), None))
-    old, new = m.old, m.new
-    make_assessment(old["03260"], "2021-H1", criteria_set=m.set_2021, met=15)
-    make_assessment(old["03260"], "2025-H1", criteria_set=m.set_2022, met=19)
-    make_assessment(old["03364"], "2025-H1", criteria_set=m.set_2022, met=12)
-    make_assessment(old["03295"], "2025-H1", criteria_set=m.set_2022, met=19)
-    make_assessment(new["20001"], "2026-H1", criteria_set=m.set_2026, met=10)
-    make_assessment(new["20002"], "2026-H1", criteria_set=m.set_2026, met=4)
-    recognise(old["03260"], Level.STANDARD, DAY(2020, 5, 4), number="500/QĐ-UBND")
-    recognise(old["03295"], Level.STANDARD, DAY(2024, 1, 10), number="20/QĐ-UBND")
-    return m
+    return build_reform_scenario(units)
 
 
 # --------------------------------------------------------------------------------------------------- hierarchy
