@@ -298,6 +298,12 @@ def _ocop(*, on: datetime.date, district) -> dict:
             }
             for row in summary.by_district
         ],
+        "hierarchy": summary.hierarchy,
+        "by_commune": [
+            {"code": row.code, "name": row.name, "products": row.products,
+             "by_stars": [row.by_stars.get(key, 0) for key in stars]}
+            for row in summary.by_commune if row.products
+        ],
         "expiring_90_days": summary.expiring_90_days,
         "expiring": [
             {
