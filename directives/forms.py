@@ -161,8 +161,24 @@ class RecommendationResponseForm(forms.Form):
         label=_("Huyện liên quan"), queryset=District.objects.order_by("code"), to_field_name="code", required=False,
         widget=forms.SelectMultiple(attrs={"size": 5}),
     )
+    task_communes = forms.ModelMultipleChoiceField(
+        label=_("Xã liên quan"), queryset=Commune.objects.none(), to_field_name="code", required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+    )
     task_due_label = forms.CharField(label=_("Thời hạn (theo văn bản)"), max_length=60, required=False)
     task_due_date = forms.DateField(label=_("Hạn hoàn thành"), required=False, widget=DateInput)
+
+    def __init__(self, *args, today=None, **kwargs):
+        """As TaskForm: communes of the map valid ``today``; districts only while the map has them."""
+        super().__init__(*args, **kwargs)
+        day = today or timezone.localdate()
+        on_map = (Q(valid_from__isnull=True) | Q(valid_from__lte=day)) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        self.fields["task_communes"].queryset = Commune.objects.filter(on_map).order_by("code")
+        districts = District.objects.filter(on_map).order_by("code")
+        if districts.exists():
+            self.fields["task_districts"].queryset = districts
+        else:
+            del self.fields["task_districts"]
 
     def task_spec(self) -> dict | None:
         """The keyword arguments of ``task_create`` for the task to give, or None."""
@@ -175,6 +191,7 @@ class RecommendationResponseForm(forms.Form):
             "lead_agency": lead.code if lead else "",
             "coordinating_agencies": [agency.code for agency in data.get("task_coordinating_agencies") or []],
             "districts": [district.code for district in data.get("task_districts") or []],
+            "communes": [commune.code for commune in data.get("task_communes") or []],
             "due_label": data.get("task_due_label") or "",
             "due_date": data.get("task_due_date"),
         }
