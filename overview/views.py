@@ -195,11 +195,18 @@ def _valid_on(unit, day: datetime.date) -> bool:
 def district_refusal(unit: District, frame: Frame | None) -> str | None:
     """Why a district's page or report cannot be given for the frame's period, or None: the district is
     not on the period's map (after the 2025 reform there are no districts)."""
-    if frame is None or _valid_on(unit, frame.map_date):
+    if frame is None:
+        return None
+    return district_off_map(unit, frame.map_date, period=frame.period.code)
+
+
+def district_off_map(unit: District, map_date: datetime.date, *, period: str) -> str | None:
+    """The message refusing a district that is not on the map of ``map_date`` (the period's last day), or None."""
+    if _valid_on(unit, map_date):
         return None
     return _("%(district)s không còn trên bản đồ đơn vị hành chính ngày %(day)s (kỳ %(period)s): từ 01/07/2025 "
              "các xã trực thuộc tỉnh, không còn cấp huyện. Hãy xem tổng quan toàn tỉnh của kỳ này.") % {
-        "district": unit.name, "day": frame.map_date.strftime("%d/%m/%Y"), "period": frame.period.code}
+        "district": unit.name, "day": map_date.strftime("%d/%m/%Y"), "period": period}
 
 
 # --------------------------------------------------------------------------------------------------- dashboard

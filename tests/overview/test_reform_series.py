@@ -73,6 +73,9 @@ def test_summary_api_adds_hierarchy_units_and_comparison(api, cast, reform):
     assert (before["hierarchy"], before["comparison"], before["straddles_reform"]) == ("district", None, False)
     assert [d["code"] for d in before["districts"]] == ["099", "100"]
     assert client.get("/api/v1/summary/", {"period": "2025"}).json()["straddles_reform"] is True
+    refused = client.get("/api/v1/summary/", {"period": "2026-H1", "district": "099"})
+    assert refused.status_code == 400 and "Huyện Tuần Giáo không còn trên bản đồ" in refused.json()["district"][0]
+    assert client.get("/api/v1/summary/", {"period": "2025-H1", "district": "099"}).json()["district"] == "099"
 
 
 def test_dashboard_follows_the_period(login, cast, reform):
