@@ -602,7 +602,8 @@ def move_by_lineage(*, successions, effective_date: datetime.date, decision: str
     """
     from collections import defaultdict
 
-    from django.db.models import Case, IntegerField, Value, When
+    from django.db.models import BigIntegerField, Case, Value, When
+    from django.db.models.functions import Cast
 
     from communes.models import Commune
 
@@ -639,13 +640,16 @@ def move_by_lineage(*, successions, effective_date: datetime.date, decision: str
         ignore_conflicts=True,
     )
     now = timezone.now()
-    to_successor = Case(*[When(commune_id=old, then=Value(new)) for old, new in single.items()], output_field=IntegerField())
+    key = BigIntegerField()  # typed values: PostgreSQL will not cast an untyped NULL or text to a key column
+    to_successor = Case(
+        *[When(commune_id=old, then=Cast(Value(new), output_field=key)) for old, new in single.items()], output_field=key,
+    )
     if movable:
         Producer.objects.filter(pk__in=[pk for pk, _old in movable]).update(commune_id=to_successor, updated_at=now)
     if products:
         to_district = Case(
-            *[When(commune_id=old, then=Value(districts.get(new))) for old, new in single.items()],
-            output_field=IntegerField(),
+            *[When(commune_id=old, then=Cast(Value(districts.get(new)), output_field=key)) for old, new in single.items()],
+            output_field=key,
         )
         Product.objects.filter(pk__in=[pk for pk, _old, _flag in products]).update(
             district_id=to_district, commune_id=to_successor, is_district_flagship=False, flagship_since=None,
