@@ -72,3 +72,22 @@ def test_the_post_reform_pdf_has_communes_the_comparison_and_no_district_column(
                                        district=units.district_a)
     district.refresh_from_db()
     assert district.status == ReportStatus.DONE
+
+
+@pytest.mark.django_db
+def test_the_excel_file_follows_the_map(reform):
+    import io
+
+    from openpyxl import load_workbook
+
+    from reports.excel import report_workbook
+
+    after = load_workbook(io.BytesIO(report_workbook(
+        report_snapshot(kind=ReportKind.PROVINCE, period="2026-H1", province=reform.province))))
+    assert "Theo xã" in after.sheetnames and "Theo huyện" not in after.sheetnames
+    assert [row[0] for row in after["Theo xã"].iter_rows(min_row=2, values_only=True)] == ["20001", "20002"]
+    sides = list(after["So sánh trước sắp xếp"].iter_rows(min_row=2, values_only=True))
+    assert [(row[0], row[1], row[5]) for row in sides] == [("2025-H1", 3, 66.7), ("2026-H1", 2, 50.0)]
+    before = load_workbook(io.BytesIO(report_workbook(
+        report_snapshot(kind=ReportKind.PROVINCE, period="2025-H1", province=reform.province))))
+    assert "Theo huyện" in before.sheetnames and "Theo xã" not in before.sheetnames
