@@ -1,10 +1,12 @@
 """Forms check shape only; the services own the rules (agency codes, deadline labels, scope)."""
 
 from django import forms
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from communes.models import District
+from communes.models import Commune, District
 
 from .models import Agency, Document, DocumentKind, TaskStatus
 
@@ -46,6 +48,7 @@ class TaskFilterForm(forms.Form):
         label=_("Huyện"), queryset=District.objects.order_by("code"), to_field_name="code", required=False,
         empty_label=_("Tất cả huyện"),
     )
+    commune = forms.CharField(label=_("Mã xã"), required=False, max_length=5)
     status = forms.ChoiceField(label=_("Trạng thái"), required=False, choices=[("", _("Tất cả"))] + TaskStatus.choices)
     overdue = forms.ChoiceField(label=_("Quá hạn"), required=False, choices=OVERDUE_CHOICES)
     document = DocumentChoiceField(
@@ -86,6 +89,11 @@ class TaskForm(forms.Form):
         label=_("Huyện liên quan"), queryset=District.objects.order_by("code"), to_field_name="code", required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
+    communes = forms.ModelMultipleChoiceField(
+        label=_("Xã liên quan"), queryset=Commune.objects.none(), to_field_name="code", required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Sau sắp xếp đơn vị hành chính (từ 01/07/2025) nhiệm vụ giao cho xã, không còn cấp huyện."),
+    )
     due_label = forms.CharField(
         label=_("Thời hạn (theo văn bản)"), max_length=60, required=False,
         help_text=_("Ví dụ: Quý III/2021, 6 tháng cuối năm 2021, năm 2021, tháng 9/2021, 30/09/2021, Thường xuyên."),
@@ -95,6 +103,19 @@ class TaskForm(forms.Form):
         help_text=_("Bỏ trống nếu đã ghi thời hạn theo văn bản: ngày được tính là ngày cuối của kỳ."),
     )
     note = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, today=None, **kwargs):
+        """Units of the map valid ``today``: communes are offered; districts only while the map has them (a
+        task of an older document keeps naming districts through the service and the API)."""
+        super().__init__(*args, **kwargs)
+        day = today or timezone.localdate()
+        on_map = (Q(valid_from__isnull=True) | Q(valid_from__lte=day)) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        self.fields["communes"].queryset = Commune.objects.filter(on_map).order_by("code")
+        districts = District.objects.filter(on_map).order_by("code")
+        if districts.exists():
+            self.fields["districts"].queryset = districts
+        else:
+            del self.fields["districts"]
 
 
 class TaskUpdateForm(forms.Form):
@@ -140,8 +161,24 @@ class RecommendationResponseForm(forms.Form):
         label=_("Huyện liên quan"), queryset=District.objects.order_by("code"), to_field_name="code", required=False,
         widget=forms.SelectMultiple(attrs={"size": 5}),
     )
+    task_communes = forms.ModelMultipleChoiceField(
+        label=_("Xã liên quan"), queryset=Commune.objects.none(), to_field_name="code", required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+    )
     task_due_label = forms.CharField(label=_("Thời hạn (theo văn bản)"), max_length=60, required=False)
     task_due_date = forms.DateField(label=_("Hạn hoàn thành"), required=False, widget=DateInput)
+
+    def __init__(self, *args, today=None, **kwargs):
+        """As TaskForm: communes of the map valid ``today``; districts only while the map has them."""
+        super().__init__(*args, **kwargs)
+        day = today or timezone.localdate()
+        on_map = (Q(valid_from__isnull=True) | Q(valid_from__lte=day)) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        self.fields["task_communes"].queryset = Commune.objects.filter(on_map).order_by("code")
+        districts = District.objects.filter(on_map).order_by("code")
+        if districts.exists():
+            self.fields["task_districts"].queryset = districts
+        else:
+            del self.fields["task_districts"]
 
     def task_spec(self) -> dict | None:
         """The keyword arguments of ``task_create`` for the task to give, or None."""
@@ -154,6 +191,7 @@ class RecommendationResponseForm(forms.Form):
             "lead_agency": lead.code if lead else "",
             "coordinating_agencies": [agency.code for agency in data.get("task_coordinating_agencies") or []],
             "districts": [district.code for district in data.get("task_districts") or []],
+            "communes": [commune.code for commune in data.get("task_communes") or []],
             "due_label": data.get("task_due_label") or "",
             "due_date": data.get("task_due_date"),
         }

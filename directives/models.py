@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from communes.models import District
+from communes.models import Commune, District
 
 
 class AgencyKind(models.TextChoices):
@@ -159,6 +159,10 @@ class TaskQuerySet(models.QuerySet):
         coordinated = Task.coordinating_agencies.through.objects.filter(agency=agency).values("task_id")
         return self.filter(Q(lead_agency=agency) | Q(pk__in=coordinated))
 
+    def concerning_commune(self, commune):
+        """Tasks that name the commune (assigned to communes, after the 2025 reform)."""
+        return self.filter(pk__in=Task.communes.through.objects.filter(commune=commune).values("task_id"))
+
     def concerning_district(self, district):
         """Tasks that name the district, or that its people's committee leads or coordinates."""
         committees = Agency.objects.filter(kind=AgencyKind.DISTRICT_COMMITTEE, district=district)
@@ -175,6 +179,7 @@ class TaskQuerySet(models.QuerySet):
         return self.select_related("document", "lead_agency").prefetch_related(
             models.Prefetch("coordinating_agencies", queryset=Agency.objects.order_by("code")),
             models.Prefetch("districts", queryset=District.objects.order_by("code")),
+            models.Prefetch("communes", queryset=Commune.objects.order_by("code")),
         )
 
 
@@ -203,6 +208,10 @@ class Task(models.Model):
     )
     districts = models.ManyToManyField(
         "communes.District", blank=True, related_name="directive_tasks", verbose_name=_("huyện liên quan")
+    )
+    # After the 2025 reform (no districts) tasks are assigned to communes; a task given before keeps its districts.
+    communes = models.ManyToManyField(
+        "communes.Commune", blank=True, related_name="directive_tasks", verbose_name=_("xã liên quan")
     )
     due_date = models.DateField(_("hạn hoàn thành"), null=True, blank=True)
     due_label = models.CharField(_("thời hạn (theo văn bản)"), max_length=60, blank=True)

@@ -31,13 +31,14 @@ def _today(today: date | None) -> date:
 
 def task_board(
     *, user, agency: Agency | None = None, district=None, status: str | None = None, overdue: bool | None = None,
-    document: Document | None = None, today: date | None = None,
+    document: Document | None = None, today: date | None = None, commune=None,
 ):
     """Tasks the user can see, filtered, earliest deadline first (no deadline last), ``is_overdue`` annotated.
 
     ``agency``: tasks it leads or coordinates. ``district``: tasks that name it or that its people's
-    committee leads or coordinates. ``overdue``: True keeps only overdue tasks, False drops them.
-    Three queries when evaluated (tasks, coordinating agencies, districts), whatever the number of tasks.
+    committee leads or coordinates. ``commune``: tasks that name it (a unit, or a code resolved to the unit
+    valid on ``today``). ``overdue``: True keeps only overdue tasks, False drops them.
+    Four queries when evaluated (tasks, coordinating agencies, districts, communes), whatever the number of tasks.
     """
     today = _today(today)
     tasks = tasks_visible_to(user).given_by(today).for_listing().with_overdue(today)
@@ -45,6 +46,8 @@ def task_board(
         tasks = tasks.involving_agency(agency)
     if district is not None:
         tasks = tasks.concerning_district(district)
+    if commune not in (None, ""):
+        tasks = tasks.concerning_commune(commune if not isinstance(commune, str) else commune_on(commune, today))
     if status:
         tasks = tasks.with_status(status)
     if overdue is True:
@@ -200,3 +203,18 @@ def recommendation_register(*, user, document: Document | None = None, answered:
     if district is not None:
         recommendations = recommendations.filter(from_districts=district)
     return recommendations.order_by("-document__date", "document_id", "reference", "id")
+
+
+def commune_on(code: str, day: date):
+    """The commune a code names on ``day`` (codes are reused across the 2025 reform), or None (no query is
+    saved: the filter then matches nothing)."""
+    from communes.models import Commune
+
+    on_map = (Q(valid_from__isnull=True) | Q(valid_from__lte=day)) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+    return Commune.objects.filter(on_map, code=code).first()
+
+
+def tasks_concerning_communes(commune_ids):
+    """Tasks assigned to any of the communes (for a commune officer's scope: accounts/scope/directives.py may
+    check ``Task.communes`` with this)."""
+    return Task.objects.filter(communes__in=list(commune_ids)).distinct()

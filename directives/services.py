@@ -12,11 +12,12 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scope import get_task_for_update, require_directives_manager
-from communes.models import District
+from communes.models import Commune, District
 from config.errors import ConflictError
 
 from .deadlines import is_standing_label, parse_due_label
@@ -82,6 +83,41 @@ def _districts_by_code(errors: _Errors, field: str, codes: Iterable[str]) -> lis
         elif found[code] not in result:
             result.append(found[code])
     return result
+
+
+def _valid_on(day: date) -> Q:
+    """Units valid on ``day`` (valid_from ≤ day ≤ valid_to; open ends count)."""
+    return (Q(valid_from__isnull=True) | Q(valid_from__lte=day)) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+
+
+def assignment_day(document: Document | None) -> date:
+    """The day a task is given on, whose map of units applies: the document's date, else today."""
+    return document.date if document is not None and document.date else timezone.localdate()
+
+
+def _communes_by_code(errors: _Errors, field: str, codes: Iterable[str], day: date) -> list[Commune]:
+    """Communes for the codes, each resolved to the unit valid on ``day`` (a code can name another unit on
+    another day); an unknown code, or one naming no unit that day, is an error naming it."""
+    wanted = [_clean_text(code) for code in codes if _clean_text(code)]
+    found = {commune.code: commune for commune in Commune.objects.filter(_valid_on(day), code__in=wanted)}
+    result = []
+    for code in wanted:
+        if code not in found:
+            errors.add(field, _("Không có xã mã “%(code)s” trên bản đồ đơn vị hành chính ngày %(day)s.")
+                       % {"code": code, "day": day.strftime("%d/%m/%Y")})
+        elif found[code] not in result:
+            result.append(found[code])
+    return result
+
+
+def _check_districts_on_map(errors: _Errors, field: str, districts: list[District], day: date) -> None:
+    """A district named for a task must exist on the day the task is given: after the 2025 reform there are
+    no districts and a new task is assigned to communes (a task given before keeps its districts)."""
+    for district in districts:
+        if (district.valid_from and district.valid_from > day) or (district.valid_to and district.valid_to < day):
+            errors.add(field, _("%(district)s không còn trên bản đồ đơn vị hành chính ngày %(day)s (từ 01/07/2025 "
+                                "không còn cấp huyện): hãy giao nhiệm vụ cho xã.")
+                       % {"district": district.name, "day": day.strftime("%d/%m/%Y")})
 
 
 # --- agencies ------------------------------------------------------------------------------------------
@@ -234,6 +270,7 @@ def task_create(
     *, by, document: Document | int, content: str, lead_agency: str, coordinating_agencies: Iterable[str] = (),
     districts: Iterable[str] = (), due_date: date | None = None, due_label: str = "", reference: str = "",
     note: str = "", status: str = TaskStatus.NOT_STARTED, recommendation: Recommendation | None = None,
+    communes: Iterable[str] = (),
 ) -> Task:
     """Give a task from a document to a lead agency. Province staff only (``PermissionDenied``).
 
@@ -241,6 +278,10 @@ def task_create(
     last day of the period, e.g. "Quý III/2021" → 30/09/2021) or both (they must agree); neither means no
     deadline. Raises ValidationError naming each unknown agency or district code, an unreadable label, an
     unknown document, a reference already used in the document, or an empty content. Nothing is saved then.
+
+    Units follow the map of the day the task is given (``assignment_day``: the document's date, else today):
+    ``communes`` (codes) resolve to the units valid that day; a district no longer on that map (after the 2025
+    reform) is refused with a message saying to assign communes.
     """
     require_directives_manager(by)
     errors = _Errors()
@@ -266,6 +307,9 @@ def task_create(
             _("%(agency)s đã là cơ quan chủ trì, không thể đồng thời là cơ quan phối hợp.") % {"agency": leads[0].code},
         )
     district_list = _districts_by_code(errors, "districts", districts)
+    day = assignment_day(document)
+    _check_districts_on_map(errors, "districts", district_list, day)
+    commune_list = _communes_by_code(errors, "communes", communes, day)
     due_date, due_label = _resolve_deadline(errors, due_date, due_label)
     if status not in TaskStatus.values:
         errors.add("status", _("Trạng thái không hợp lệ: %(status)s.") % {"status": status})
@@ -282,6 +326,7 @@ def task_create(
     )
     task.coordinating_agencies.set(coordinators)
     task.districts.set(district_list)
+    task.communes.set(commune_list)
     return task
 
 

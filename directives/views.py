@@ -65,6 +65,7 @@ def task_board(request):
         user=request.user,
         agency=filters.get("agency"),
         district=filters.get("district"),
+        commune=filters.get("commune") or None,
         status=filters.get("status") or None,
         overdue=form.overdue_value() if filters else None,
         document=filters.get("document"),
@@ -175,7 +176,8 @@ def task_create(request):
                     by=request.user, document=data["document"], content=data["content"],
                     lead_agency=data["lead_agency"].code,
                     coordinating_agencies=[agency.code for agency in data["coordinating_agencies"]],
-                    districts=[district.code for district in data["districts"]],
+                    districts=[district.code for district in data.get("districts") or []],
+                    communes=[commune.code for commune in data.get("communes") or []],
                     due_date=data.get("due_date"), due_label=data.get("due_label") or "",
                     reference=data.get("reference") or "", note=data.get("note") or "",
                 )

@@ -22,3 +22,8 @@ class OcopConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(load_product_groups, sender=self, dispatch_uid="ocop.load_product_groups")
+        from communes.signals import units_reformed
+
+        from .receivers import units_reformed as move_by_lineage
+
+        units_reformed.connect(move_by_lineage, dispatch_uid="ocop.move_by_lineage")

@@ -294,3 +294,46 @@ class CycleStep(models.Model):
 
     def __str__(self):
         return f"{self.district_id}/{self.year}/{self.step}"
+
+
+class UnitMove(models.Model):
+    """A producer or product registered at a unit that a reform merged into another (lineage): where it was
+    registered until the day before ``date``, and where since. Written by ``ocop.services.move_by_lineage``."""
+
+    producer = models.ForeignKey(
+        Producer, on_delete=models.CASCADE, null=True, blank=True, related_name="unit_moves", verbose_name=_("chủ thể OCOP")
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, null=True, blank=True, related_name="unit_moves", verbose_name=_("sản phẩm")
+    )
+    from_commune = models.ForeignKey(
+        "communes.Commune", on_delete=models.PROTECT, related_name="+", verbose_name=_("đăng ký tại")
+    )
+    to_commune = models.ForeignKey("communes.Commune", on_delete=models.PROTECT, related_name="+", verbose_name=_("chuyển về"))
+    date = models.DateField(_("từ ngày"))
+    decision = models.CharField(_("quyết định"), max_length=100, blank=True)
+    was_flagship = models.BooleanField(_("là sản phẩm chủ lực của huyện"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(producer__isnull=False, product__isnull=True) | Q(producer__isnull=True, product__isnull=False),
+                name="ocop_unit_move_one_subject",
+            ),
+            models.UniqueConstraint(fields=["producer", "from_commune"], name="unique_ocop_producer_move"),
+            models.UniqueConstraint(fields=["product", "from_commune"], name="unique_ocop_product_move"),
+        ]
+        verbose_name = _("chuyển đơn vị hành chính")
+        verbose_name_plural = _("chuyển đơn vị hành chính")
+
+    def __str__(self):
+        return f"{self.from_commune_id} → {self.to_commune_id} ({self.date})"
+
+    @property
+    def until(self):
+        """The last day at the old unit."""
+        import datetime
+
+        return self.date - datetime.timedelta(days=1)

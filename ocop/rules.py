@@ -184,3 +184,25 @@ def product_groups() -> list[GroupInfo]:
                     GroupInfo(REGIME_148, phan["code"], phan["name_vi"], "", nhom["code"], 3, phan["set_no"], True, len(rows))
                 )
     return rows
+
+
+# Certification levels: QĐ 1489/QĐ-TTg of 06/07/2025 amends Phụ lục II of QĐ 148 after districts were
+# abolished: from that day a rating is decided at province level (3-4 stars) or central level (5 stars); there
+# is no district level. A district-level decision dated before that day stays valid.
+TWO_LEVELS_FROM = datetime.date(2025, 7, 6)
+LEVEL_DISTRICT, LEVEL_PROVINCE, LEVEL_CENTRAL = "district", "province", "central"
+
+
+def levels_for(day: datetime.date) -> tuple[str, ...]:
+    """The certification levels a rating decided on ``day`` may have."""
+    if day >= TWO_LEVELS_FROM:
+        return (LEVEL_PROVINCE, LEVEL_CENTRAL)
+    return (LEVEL_DISTRICT, LEVEL_PROVINCE, LEVEL_CENTRAL)
+
+
+# Flagship products ("sản phẩm chủ lực"): the seed notice has each district pick one among its OCOP
+# products. On a two-level map (no districts, from 01/07/2025) no rule was found for what replaces it, so
+# nothing does: no flagship per commune is invented; earlier district flagships stay as history.
+def flagship_scope(*, has_district: bool) -> str | None:
+    """The unit a flagship is chosen for: "district" on a map with districts, None (no flagship) without."""
+    return "district" if has_district else None

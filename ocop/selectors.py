@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, OuterRef, Q, Subquery
 
 from accounts.scope import producers_visible_to, products_visible_to
-from communes.models import District
+from communes.models import Commune, District
 from communes.served import in_served_province, served_province
 
 from . import rules
@@ -19,6 +19,11 @@ def programme_province_code() -> str:
     """GSO code of the province this installation serves (communes.served; one query). Filters should prefer
     ``communes.served.in_served_province``, which needs no query of its own."""
     return served_province().code
+
+
+def valid_on(day: datetime.date) -> Q:
+    """Units valid on ``day`` (as criteria.frame.valid_on; ocop takes only a date, not a frame)."""
+    return (Q(valid_from__isnull=True) | Q(valid_from__lte=day)) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
 
 
 def programme_districts():
@@ -139,6 +144,11 @@ class OcopSummary:
     flagships: list[DistrictSummary]
     registered: int
     potential: int
+    by_commune: list[DistrictSummary] = field(default_factory=list)  # a map without districts: per commune
+
+    @property
+    def hierarchy(self) -> str:
+        return "commune" if self.by_commune else "district"
 
     def as_api_dict(self) -> dict:
         """The body of GET /api/v1/ocop/summary/ (API.md field names; ``as_of`` is the day counted)."""
@@ -167,6 +177,12 @@ class OcopSummary:
             "flagships": [{"district": row.code, "product": product_ref(row.flagship)} for row in self.flagships],
             "registered": self.registered,
             "potential": self.potential,
+            # Added with the 2025 reform: on a map without districts, the figures per commune.
+            "hierarchy": self.hierarchy,
+            "by_commune": [
+                {"code": row.code, "name": row.name, "products": row.products, "by_stars": dict(row.by_stars)}
+                for row in self.by_commune
+            ],
         }
 
 
@@ -209,20 +225,26 @@ def ocop_summary(*, on: datetime.date, district=None) -> OcopSummary:
         districts = districts.filter(pk=district.pk) if isinstance(district, District) else districts.filter(
             code=str(district)
         )
-    rows = {d.pk: DistrictSummary(code=d.code, name=d.name) for d in districts}  # query 1
+    rows = {d.pk: DistrictSummary(code=d.code, name=d.name) for d in districts.filter(valid_on(today))}  # query 1
     in_scope = in_served_province(Product.objects.all(), "commune__province")
     if district not in (None, ""):
         in_scope = in_scope.filter(district_id__in=list(rows))
+    # On a map without districts (from 01/07/2025) the rows are the communes valid that day (one more query).
+    unit_rows = {} if rows or district not in (None, "") else {
+        c.pk: DistrictSummary(code=c.code, name=c.name)
+        for c in in_served_province(Commune.objects.filter(valid_on(today))).order_by("code")
+    }
+    group_by = "commune_id" if unit_rows else "district_id"
     certified = _with_rating_as_of(in_scope, today).filter(
         as_of_stars__in=rules.CERTIFIED_STARS, as_of_expires__gt=today
     )
     by_stars = _empty_stars()
     total = 0
-    for item in certified.values("district_id", "as_of_stars").annotate(n=Count("id")).order_by():  # query 2
+    for item in certified.values(group_by, "as_of_stars").annotate(n=Count("id")).order_by():  # query 2
         stars, count = str(item["as_of_stars"]), item["n"]
         total += count
         by_stars[stars] += count
-        row = rows.get(item["district_id"])
+        row = (unit_rows or rows).get(item[group_by])
         if row is not None:
             row.products += count
             row.by_stars[stars] += count
@@ -239,7 +261,7 @@ def ocop_summary(*, on: datetime.date, district=None) -> OcopSummary:
     return OcopSummary(
         today=today, products=total, by_stars=by_stars, by_district=by_district,
         expiring_90_days=len(expiring), expiring=expiring, flagships=by_district,
-        registered=counts["registered"], potential=counts["potential"],
+        registered=counts["registered"], potential=counts["potential"], by_commune=list(unit_rows.values()),
     )
 
 
@@ -308,3 +330,9 @@ def cycle_step_current(*, district, year: int, step: int) -> CycleCell:
         step=step, status=status, status_label=dict(CycleStatus.choices)[status],
         date=item.date if item else None, note=item.note if item else "",
     )
+
+
+def unit_moves(*, product):
+    """Where a product was registered before a reform moved it (one query): UnitMove rows, oldest first, each
+    with its old unit and that unit's district."""
+    return list(product.unit_moves.select_related("from_commune__district", "to_commune").order_by("date", "id"))

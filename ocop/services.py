@@ -311,8 +311,13 @@ def product_set_flagship(*, product: Product, by, is_flagship: bool = True) -> P
             product.save(update_fields=["is_district_flagship", "flagship_since", "updated_at"])
         return product
     errors = _Errors()
-    if product.district_id is None:
-        errors.add("flagship", _("Sản phẩm không thuộc huyện nào nên không thể chọn làm sản phẩm chủ lực của huyện."))
+    if rules.flagship_scope(has_district=product.district_id is not None) is None:
+        if product.commune.district_id is None:
+            errors.add("flagship", _(
+                "Xã của sản phẩm không còn thuộc huyện (từ 01/07/2025 không còn cấp huyện) và chưa có quy định "
+                "chọn sản phẩm chủ lực thay thế (theo xã hay theo tỉnh), nên không chọn được sản phẩm chủ lực."))
+        else:
+            errors.add("flagship", _("Sản phẩm không thuộc huyện nào nên không thể chọn làm sản phẩm chủ lực của huyện."))
     elif not rules.is_certified_stars(product.current_stars):
         errors.add("flagship", _("Chỉ sản phẩm OCOP đạt từ 3 sao mới được chọn làm sản phẩm chủ lực của huyện."))
     errors.raise_if_any()
@@ -425,6 +430,11 @@ def _validate_rating(
             )
     if level not in RatingLevel.values:
         errors.add("level", _("Cấp đánh giá không hợp lệ: %(level)s.") % {"level": level})
+    elif decision_date and "decision_date" not in errors and level not in rules.levels_for(decision_date):
+        errors.add("level", _(
+            "Từ ngày 06/07/2025 (QĐ 1489/QĐ-TTg) sản phẩm OCOP chỉ được đánh giá, công nhận ở cấp tỉnh hoặc cấp "
+            "trung ương; không còn cấp huyện. Quyết định ngày %(date)s không thể ghi là cấp huyện."
+        ) % {"date": decision_date.strftime("%d/%m/%Y")})
     decision_number = _clean_text(decision_number)
     clean["decision_number"] = decision_number
     if not decision_number:
@@ -575,3 +585,75 @@ def product_groups_load() -> dict[str, int]:
         else:
             counts["unchanged"] += 1
     return counts
+
+
+# --- the 2025 reform: producers and products follow the lineage ----------------------------------------
+
+
+@transaction.atomic
+def move_by_lineage(*, successions, effective_date: datetime.date, decision: str = "") -> dict[str, int]:
+    """Move producers and products registered at a unit that a reform merged into another to that unit, and
+    record each move (UnitMove: where it was registered until the day before ``effective_date``). Only a
+    unit that went whole into one successor moves (a split unit is left for province staff to decide); a
+    producer whose name is already taken at the successor stays where it is (counted as a conflict). A
+    product's district follows its new commune (none on a two-level map); a district flagship mark becomes
+    history on the move (rules.flagship_scope). Idempotent: what has moved is no longer at the old unit.
+    A constant number of queries whatever the number of units, producers and products.
+    """
+    from collections import defaultdict
+
+    from django.db.models import BigIntegerField, Case, Value, When
+    from django.db.models.functions import Cast
+
+    from communes.models import Commune
+
+    from .models import UnitMove
+
+    targets: dict[int, set[int]] = defaultdict(set)
+    for succession in successions:
+        targets[succession.predecessor_id].add(succession.successor_id)
+    single = {old: next(iter(new)) for old, new in targets.items() if len(new) == 1}
+    moved = {"producers": 0, "products": 0, "conflicts": 0}
+    if not single:
+        return moved
+    districts = dict(Commune.objects.filter(pk__in=set(single.values())).values_list("pk", "district_id"))
+    producers = list(Producer.objects.filter(commune_id__in=list(single)).values_list("pk", "commune_id", "name"))
+    taken = set(
+        Producer.objects.filter(commune_id__in=set(single.values())).values_list("commune_id", "name")
+    )
+    movable, seen = [], set(taken)
+    for pk, old, name in producers:
+        if (single[old], name) in seen:  # the name is taken at the successor (unique per commune)
+            moved["conflicts"] += 1
+            continue
+        seen.add((single[old], name))
+        movable.append((pk, old))
+    products = list(
+        Product.objects.filter(commune_id__in=list(single)).values_list("pk", "commune_id", "is_district_flagship")
+    )
+    UnitMove.objects.bulk_create(
+        [UnitMove(producer_id=pk, from_commune_id=old, to_commune_id=single[old], date=effective_date, decision=decision)
+         for pk, old in movable]
+        + [UnitMove(product_id=pk, from_commune_id=old, to_commune_id=single[old], date=effective_date,
+                    decision=decision, was_flagship=flag)
+           for pk, old, flag in products],
+        ignore_conflicts=True,
+    )
+    now = timezone.now()
+    key = BigIntegerField()  # typed values: PostgreSQL will not cast an untyped NULL or text to a key column
+    to_successor = Case(
+        *[When(commune_id=old, then=Cast(Value(new), output_field=key)) for old, new in single.items()], output_field=key,
+    )
+    if movable:
+        Producer.objects.filter(pk__in=[pk for pk, _old in movable]).update(commune_id=to_successor, updated_at=now)
+    if products:
+        to_district = Case(
+            *[When(commune_id=old, then=Cast(Value(districts.get(new)), output_field=key)) for old, new in single.items()],
+            output_field=key,
+        )
+        Product.objects.filter(pk__in=[pk for pk, _old, _flag in products]).update(
+            district_id=to_district, commune_id=to_successor, is_district_flagship=False, flagship_since=None,
+            updated_at=now,
+        )
+    moved["producers"], moved["products"] = len(movable), len(products)
+    return moved

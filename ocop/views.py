@@ -82,6 +82,7 @@ def _product_page(request, product, *, rating_form=None, status=200):
         {
             "product": product,
             "ratings": selectors.product_ratings(product=product),
+            "unit_moves": selectors.unit_moves(product=product),
             "today": rules.programme_today(),
             "public_url": public_url(product),
             "can_write": can_write_product(request.user, product),

@@ -250,6 +250,8 @@ def summary_charts(summary) -> dict[str, SafeString]:
             marker_label=_("Bình quân chung: %(value)s") % {"value": localised(summary.avg_criteria, 1)},
         ),
     }
+    if not summary.has_districts:
+        del charts["districts"]  # a map without districts (after the 2025 reform): no per-district chart
     targets = summary.targets
     if not targets.is_empty:
         from communes.models import Level

@@ -162,6 +162,82 @@ class ClosestCommune:
         return len(self.missing)
 
 
+@dataclass(slots=True)
+class UnitRow:
+    """One commune listed directly under the province (a two-level map, no districts): its counted result."""
+
+    code: str
+    name: str
+    assessed: bool
+    met_count: int | None
+    basically_met_count: int | None
+    level: str
+
+
+@dataclass(slots=True)
+class ComparisonSide:
+    """One period of a comparison across the reform, each counted on its own map."""
+
+    period: str
+    map_date: datetime.date
+    criteria_set: str | None
+    criteria_count: int
+    communes_total: int  # xã of the map valid at the period's end
+    communes: int  # counted (assessed) xã
+    met_all: int
+    standard_or_higher: int
+    by_level: dict[str, int]
+
+    @property
+    def period_label(self) -> str:
+        return parse_period(self.period).label
+
+    @property
+    def assessed_share(self) -> Decimal | None:
+        return _share(self.communes, self.communes_total)
+
+    @property
+    def met_all_share(self) -> Decimal | None:
+        return _share(self.met_all, self.communes)
+
+    @property
+    def standard_share(self) -> Decimal | None:
+        return _share(self.standard_or_higher, self.communes_total)
+
+    def as_api_dict(self) -> dict:
+        return {
+            "period": self.period, "map_date": self.map_date.isoformat(), "criteria_set": self.criteria_set,
+            "criteria_count": self.criteria_count, "communes_total": self.communes_total, "communes": self.communes,
+            "met_all": self.met_all, "standard_or_higher": self.standard_or_higher, "by_level": dict(self.by_level),
+            "assessed_share": _number(self.assessed_share), "met_all_share": _number(self.met_all_share),
+            "standard_share": _number(self.standard_share),
+        }
+
+
+@dataclass(slots=True)
+class Comparison:
+    """A post-reform period against the last pre-reform one of the same kind, on a stated basis: each side's
+    xã on its own map (e.g. "2025-H1: 115 xã; 2026-H1: 42 xã"); shares are of each side's own xã."""
+
+    reform_date: datetime.date
+    before: ComparisonSide
+    after: ComparisonSide
+
+    @property
+    def basis(self) -> str:
+        return f"{self.before.period}: {self.before.communes_total} xã; {self.after.period}: {self.after.communes_total} xã"
+
+    @property
+    def same_set(self) -> bool:
+        return self.before.criteria_set == self.after.criteria_set
+
+    def as_api_dict(self) -> dict:
+        return {
+            "basis": self.basis, "reform_date": self.reform_date.isoformat(), "same_criteria_set": self.same_set,
+            "before": self.before.as_api_dict(), "after": self.after.as_api_dict(),
+        }
+
+
 @dataclass
 class ProvinceSummary:
     period: str
@@ -190,6 +266,15 @@ class ProvinceSummary:
     at_risk_criteria: list[SlippedCriterion]
     closest_to_standard: list[ClosestCommune]
     targets: TargetsVsActual
+    map_date: datetime.date | None = None
+    straddles_reform: bool = False  # the map changed inside the period: counted on the map valid at its end
+    units: list[UnitRow] = field(default_factory=list)  # a two-level map: the xã directly under the province
+    comparison: Comparison | None = None
+
+    @property
+    def hierarchy(self) -> str:
+        """"district" (communes grouped by district) or "commune" (communes directly under the province)."""
+        return "district" if self.has_districts else "commune"
 
     @property
     def standard_or_higher(self) -> int:
@@ -286,6 +371,16 @@ class ProvinceSummary:
                     {"level": row.level, "target": row.target, "achieved": row.achieved} for row in self.targets.by_level
                 ],
             },
+            # Added with the 2025 reform (API.md additions): the map the figures are counted on.
+            "map_date": self.map_date.isoformat() if self.map_date else None,
+            "hierarchy": self.hierarchy,
+            "straddles_reform": self.straddles_reform,
+            "units": [
+                {"code": row.code, "name": row.name, "assessed": row.assessed, "met_count": row.met_count,
+                 "basically_met_count": row.basically_met_count, "level": row.level}
+                for row in self.units
+            ],
+            "comparison": self.comparison.as_api_dict() if self.comparison else None,
         }
 
 
@@ -378,6 +473,13 @@ class CommuneOverview:
 
 def _number(value):
     return None if value is None else float(value)
+
+
+def _share(part: int, whole: int) -> Decimal | None:
+    """part / whole as a percentage with one decimal, or None without a whole."""
+    if not whole:
+        return None
+    return (Decimal(100 * part) / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def _average(total: int, count: int) -> Decimal | None:
@@ -605,6 +707,17 @@ def province_summary(*, frame: Frame, closest_limit: int = CLOSEST_LIMIT) -> Pro
     ]
     province_code, district_code = _area_code(frame)
     has_set = frame.criteria_set is not None
+    units = [] if districts else unit_rows(frame=frame, records=records, levels=levels)
+    comparison = None
+    if not districts:
+        after = ComparisonSide(
+            period=frame.period.code, map_date=frame.map_date,
+            criteria_set=frame.criteria_set.code if has_set else None, criteria_count=count,
+            communes_total=sum(district_totals.values()), communes=total_n,
+            met_all=sum(bucket["all"] for bucket in district_scores.values()),
+            standard_or_higher=sum(by_level.get(level, 0) for level in RECOGNISED_LEVELS), by_level=dict(by_level),
+        )
+        comparison = reform_comparison(frame=frame, after=after)
     return ProvinceSummary(
         period=frame.period.code,
         criteria_set=frame.criteria_set.code if has_set else None,
@@ -637,6 +750,85 @@ def province_summary(*, frame: Frame, closest_limit: int = CLOSEST_LIMIT) -> Pro
             year=frame.period.year, on=frame.cut_off, province=frame.province, district=frame.district,
             communes=frame.communes(),
         ),
+        map_date=frame.map_date,
+        straddles_reform=map_changes_within(frame=frame),
+        units=units,
+        comparison=comparison,
+    )
+
+
+def map_changes_within(*, frame: Frame) -> bool:
+    """Whether the map of the frame's province changed inside the period (a unit began after its first day or
+    ended before its last): such a period (the year 2025) is counted on the map valid at its end. One query."""
+    start, end = frame.period.start, frame.period.end
+    units = Commune.objects.all()
+    if frame.province is not None:
+        units = units.filter(province=frame.province)
+    return units.filter(
+        Q(valid_from__gt=start, valid_from__lte=end) | Q(valid_to__gte=start, valid_to__lt=end)
+    ).exists()
+
+
+def unit_rows(*, frame: Frame, records, levels: dict) -> list[UnitRow]:
+    """The frame's xã listed directly under the province (a map without districts), each with its counted
+    result and its level as of the cut-off. Two queries."""
+    results = {
+        commune_id: (met, basic)
+        for commune_id, met, basic in records.order_by().values_list("commune_id", "met_count", "basically_met_count")
+    }
+    rows = []
+    for pk, code, name in frame.communes().order_by("code").values_list("pk", "code", "name"):
+        met, basic = results.get(pk, (None, None))
+        rows.append(UnitRow(
+            code=code, name=name, assessed=pk in results, met_count=met, basically_met_count=basic,
+            level=levels.get(pk, (None, Level.NONE.value))[1],
+        ))
+    return rows
+
+
+def reform_period_before(period, reform_date: datetime.date):
+    """The last period of the same kind (half or year) that ended before the reform date."""
+    before = period.previous()
+    while before.end >= reform_date:
+        before = before.previous()
+    return before
+
+
+def reform_comparison(*, frame: Frame, after: ComparisonSide) -> Comparison | None:
+    """A period on a map without districts against the last period of the same kind before that map took
+    effect (the 2025 reform), each counted on its own map and under its own set. None for a whole-country
+    frame, a list of communes, or a map with no start date. Constant queries (about seven)."""
+    if frame.province is None or frame.commune_ids is not None:
+        return None
+    reform_date = frame.units().filter(valid_from__isnull=False).order_by("valid_from").values_list(
+        "valid_from", flat=True).first()
+    if reform_date is None:
+        return None
+    before_frame = frame.but(period=reform_period_before(frame.period, reform_date), criteria_set=None)
+    if before_frame.map_date >= reform_date:
+        return None
+    return Comparison(reform_date=reform_date, before=comparison_side(frame=before_frame), after=after)
+
+
+def comparison_side(*, frame: Frame) -> ComparisonSide:
+    """A period's counts on its own map, for a comparison (four queries)."""
+    count = Criterion.objects.filter(criteria_set=frame.criteria_set).count() if frame.criteria_set else 0
+    figures = {"n": 0, "full": 0}
+    if frame.criteria_set is not None:
+        figures = frame.records().order_by().aggregate(
+            n=Count("id"), full=Count("id", filter=Q(met_count__gte=count)) if count else Count("id", filter=Q(pk=None)),
+        )
+    total = frame.communes().count()
+    by_level = dict.fromkeys(Level.values, 0)
+    for _district, level in levels_as_of(frame).values():
+        if level != Level.NONE:
+            by_level[level] += 1
+    by_level[Level.NONE] = total - sum(by_level.values())
+    return ComparisonSide(
+        period=frame.period.code, map_date=frame.map_date,
+        criteria_set=frame.criteria_set.code if frame.criteria_set else None, criteria_count=count,
+        communes_total=total, communes=figures["n"] or 0, met_all=figures["full"] or 0,
+        standard_or_higher=sum(by_level[level] for level in RECOGNISED_LEVELS), by_level=by_level,
     )
 
 
@@ -945,3 +1137,86 @@ def _missing_criteria(assessment) -> list[MissingCriterion]:
         if not is_met
     ]
 
+
+
+# --------------------------------------------------------------------------------------------------- lineage
+
+
+@dataclass(slots=True)
+class PredecessorPoint:
+    period: str
+    criteria_set: str
+    met_count: int
+    basically_met_count: int
+    criteria_count: int
+    level: str  # the predecessor's level at the period's end (its own decisions)
+
+
+@dataclass
+class PredecessorHistory:
+    """One unit a commune was formed from: its old district, its approved scores and levels per period, its
+    titles (history only: a title does not pass to the merged commune)."""
+
+    code: str
+    name: str
+    district_name: str
+    effective_date: datetime.date
+    decision: str
+    points: list[PredecessorPoint]
+    titles: list[tuple[datetime.date, str, str, str]]  # (date, decision number, level, action)
+
+
+@dataclass
+class LineageSeries:
+    predecessors: list[PredecessorHistory]
+    successors: list[tuple[str, str, datetime.date]]  # (code, name, effective date): what an old unit became
+
+
+def lineage_series(*, commune) -> LineageSeries:
+    """The history of the units a commune was formed from (2016-2025) and what it became. Four queries
+    whatever the number of predecessors: the lineage, their approved assessments, the criteria counts of
+    those sets, their recognition decisions."""
+    from communes.models import Recognition, level_after_decision
+    from communes.sections import lineage
+
+    predecessors, successors = lineage(commune=commune)
+    series = LineageSeries(predecessors=[], successors=[(u.code, u.name, day) for u, day, _decision in successors])
+    if not predecessors:
+        return series
+    ids = [unit.pk for unit, _day, _decision in predecessors]
+    assessments = list(
+        Assessment.objects.filter(commune_id__in=ids, status=AssessmentStatus.APPROVED)
+        .values_list("commune_id", "period", "criteria_set_id", "criteria_set__code", "met_count", "basically_met_count")
+    )
+    set_ids = {row[2] for row in assessments}
+    counts = dict(
+        Criterion.objects.filter(criteria_set_id__in=set_ids).order_by().values_list("criteria_set_id")
+        .annotate(n=Count("id"))
+    ) if set_ids else {}
+    decisions: dict[int, list] = defaultdict(list)
+    for commune_id, day, number, level, action in (
+        Recognition.objects.filter(commune_id__in=ids).order_by("decision_date", "id")
+        .values_list("commune_id", "decision_date", "decision_number", "level", "action")
+    ):
+        decisions[commune_id].append((day, number, level, action))
+
+    def level_on(commune_id, day):
+        level = Level.NONE.value
+        for decided, _number, granted, action in decisions[commune_id]:
+            if decided <= day:
+                level = level_after_decision(granted, action)
+        return level
+
+    by_commune: dict[int, list] = defaultdict(list)
+    for commune_id, period, set_id, set_code, met, basic in assessments:
+        by_commune[commune_id].append(PredecessorPoint(
+            period=period, criteria_set=set_code, met_count=met, basically_met_count=basic,
+            criteria_count=counts.get(set_id, 0), level=level_on(commune_id, parse_period(period).end),
+        ))
+    for unit, day, decision in predecessors:
+        points = sorted(by_commune[unit.pk], key=lambda p: (_period_sort_key(p.period), p.criteria_set))
+        series.predecessors.append(PredecessorHistory(
+            code=unit.code, name=unit.name, district_name=unit.district.name if unit.district_id else "",
+            effective_date=day, decision=decision, points=points, titles=decisions[unit.pk],
+        ))
+    return series

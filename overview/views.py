@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scope import districts_visible_to
 from communes.models import District, Province
-from communes.periods import period_choices
+from communes.periods import parse_period, period_choices
 from communes.served import served_province
 from criteria.frame import Frame, build_frame
 from directives.sections import dashboard_block as tasks_block
@@ -101,6 +101,16 @@ class Filters:
     def query_default_cut_off(self) -> str:
         return self.query(on="")
 
+    @property
+    def has_districts(self) -> bool:
+        """Whether the period's map has districts (else communes sit directly under the province)."""
+        return bool(self.frame is None or self.frame.has_districts)
+
+    @cached_property
+    def straddles_reform(self) -> bool:
+        """The map changed inside the period (the year 2025): it is counted on the map valid at its end."""
+        return bool(self.frame is not None and selectors.map_changes_within(frame=self.frame))
+
     @cached_property
     def later_approvals(self) -> int:
         """Approvals of the period after the cut-off day, left out of the figures (one query; 0 up to today)."""
@@ -143,6 +153,8 @@ def parse_filters(
             period = selectors.default_period(province=province, include_submitted=include_submitted)
     if district is None and cleaned.get("district"):
         district = next((d for d in districts if d.code == cleaned["district"]), None)
+        if district is not None and period and not _valid_on(district, parse_period(period).end):
+            district = None  # not on the period's map: refused below
     frame = None
     if period:
         request_frame = {
@@ -155,6 +167,16 @@ def parse_filters(
             for message in error.messages:
                 form.add_error(None, message)
             frame = build_frame(**request_frame)
+    if frame is not None and district is None:
+        # The hierarchy follows the period: districts of the period's map only; none on a two-level map.
+        on_map = [d for d in districts if _valid_on(d, frame.map_date)]
+        form.fields["district"].choices = [("", _("Tất cả huyện"))] + [(d.code, d.name) for d in on_map]
+        form.show_district = bool(on_map)
+        if cleaned.get("district") and not frame.district:
+            form.add_error("district", _("Kỳ %(period)s tính theo bản đồ đơn vị hành chính ngày %(day)s, không có "
+                                         "huyện “%(code)s”; số liệu được tính cho toàn tỉnh.")
+                           % {"period": frame.period.code, "day": frame.map_date.strftime("%d/%m/%Y"),
+                              "code": cleaned["district"]})
     # Show the values in effect (defaults included) in the form.
     shown = data.copy()
     shown["period"] = period or ""
@@ -163,6 +185,28 @@ def parse_filters(
         shown["on"] = frame.cut_off.strftime("%d/%m/%Y")
     form.data = shown
     return Filters(form=form, frame=frame)
+
+
+def _valid_on(unit, day: datetime.date) -> bool:
+    """Whether a unit (district or commune) is valid on ``day`` (no query)."""
+    return (unit.valid_from is None or unit.valid_from <= day) and (unit.valid_to is None or unit.valid_to >= day)
+
+
+def district_refusal(unit: District, frame: Frame | None) -> str | None:
+    """Why a district's page or report cannot be given for the frame's period, or None: the district is
+    not on the period's map (after the 2025 reform there are no districts)."""
+    if frame is None:
+        return None
+    return district_off_map(unit, frame.map_date, period=frame.period.code)
+
+
+def district_off_map(unit: District, map_date: datetime.date, *, period: str) -> str | None:
+    """The message refusing a district that is not on the map of ``map_date`` (the period's last day), or None."""
+    if _valid_on(unit, map_date):
+        return None
+    return _("%(district)s không còn trên bản đồ đơn vị hành chính ngày %(day)s (kỳ %(period)s): từ 01/07/2025 "
+             "các xã trực thuộc tỉnh, không còn cấp huyện. Hãy xem tổng quan toàn tỉnh của kỳ này.") % {
+        "district": unit.name, "day": map_date.strftime("%d/%m/%Y"), "period": period}
 
 
 # --------------------------------------------------------------------------------------------------- dashboard
@@ -205,7 +249,9 @@ def dashboard(request):
 def commune_section(request, *, commune):
     """The commune page's section: level today, what is missing for the next level, targets, score history."""
     overview = selectors.commune_overview(commune=commune, on=timezone.localdate())
-    return {"template": "overview/commune_section.html", "context": {"commune": commune, "overview": overview}}
+    series = selectors.lineage_series(commune=commune)
+    return {"template": "overview/commune_section.html",
+            "context": {"commune": commune, "overview": overview, "lineage": series}}
 
 
 # --------------------------------------------------------------------------------------------------- pages
@@ -226,6 +272,7 @@ def at_risk(request):
     summary = selectors.province_summary(frame=filters.frame, closest_limit=30) if filters.frame else None
     if summary is not None:
         filters.later_approvals = summary.later_approvals  # counted once, by the summary
+        filters.straddles_reform = summary.straddles_reform
     return render(request, "overview/at_risk.html", {"filters": filters, "frame": filters.frame, "summary": summary})
 
 
@@ -237,9 +284,14 @@ def district(request, code):
         raise Http404(_("Không tìm thấy."))
     filters = parse_filters(request, district=unit)
     context = {"filters": filters, "frame": filters.frame, "district": unit, "summary": None}
+    refusal = district_refusal(unit, filters.frame)
+    if refusal:
+        context["refusal"] = refusal
+        return render(request, "overview/district.html", context, status=404)
     if filters.frame is not None:
         summary = selectors.province_summary(frame=filters.frame)
         filters.later_approvals = summary.later_approvals  # counted once, by the summary
+        filters.straddles_reform = summary.straddles_reform
         context.update(
             summary=summary,
             charts=summary_charts(summary),

@@ -131,7 +131,28 @@ def _ntm_section(summary, matrix) -> dict:
             label = _("Từ %(low)d đến %(high)d tiêu chí") % {"low": low, "high": high}
         bands.append({"label": label, "communes": count, "percent": _percent(count, summary.communes)})
     targets = summary.targets
+    comparison = summary.comparison
     return {
+        # The map the figures are counted on (issue 11): grouped by district, or communes under the province.
+        "hierarchy": summary.hierarchy,
+        "map_date": summary.map_date.isoformat() if summary.map_date else None,
+        "straddles_reform": summary.straddles_reform,
+        "units": [
+            {"code": row.code, "name": row.name, "assessed": row.assessed, "met_count": row.met_count,
+             "basically_met_count": row.basically_met_count, "level": _level_label(row.level)}
+            for row in summary.units
+        ],
+        "comparison": {
+            "basis": comparison.basis, "reform_date": comparison.reform_date.isoformat(),
+            "same_set": comparison.same_set,
+            "sides": [
+                {"period": side.period, "communes_total": side.communes_total, "communes": side.communes,
+                 "assessed_share": _str_number(side.assessed_share), "met_all": side.met_all,
+                 "met_all_share": _str_number(side.met_all_share), "standard_or_higher": side.standard_or_higher,
+                 "standard_share": _str_number(side.standard_share), "criteria_set": side.criteria_set}
+                for side in (comparison.before, comparison.after)
+            ],
+        } if comparison else None,
         "criteria_set": summary.criteria_set,
         "criteria_count": criteria_count,
         "set_basis": summary.set_basis,
@@ -276,6 +297,12 @@ def _ocop(*, on: datetime.date, district) -> dict:
                 "flagship": row.flagship.name if row.flagship else "",
             }
             for row in summary.by_district
+        ],
+        "hierarchy": summary.hierarchy,
+        "by_commune": [
+            {"code": row.code, "name": row.name, "products": row.products,
+             "by_stars": [row.by_stars.get(key, 0) for key in stars]}
+            for row in summary.by_commune if row.products
         ],
         "expiring_90_days": summary.expiring_90_days,
         "expiring": [

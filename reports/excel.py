@@ -62,13 +62,31 @@ def report_workbook(snapshot: dict) -> bytes:
                    ((row["label"], row["communes"]) for row in ntm["by_level"]))
             _sheet(workbook, _("Phân bố số tiêu chí"), [_("Số tiêu chí đạt"), _("Số xã")],
                    ((row["score"], row["communes"]) for row in ntm["by_score"]))
-            _sheet(
-                workbook, _("Theo huyện"),
-                [_("Mã"), _("Huyện, thị xã, thành phố"), _("Số xã"), _("Xã đã đánh giá"), _("Tiêu chí bình quân/xã"),
-                 all_met, _("Đạt chuẩn trở lên"), _("Cơ bản đạt chuẩn"), _("Dưới 5 tiêu chí")],
-                ((row["code"], row["name"], row["communes_total"], row["communes"], _number(row["avg_criteria"]),
-                  row["met_all"], row["standard_or_higher"], row["basic"], row["below_5"]) for row in ntm["districts"]),
-            )
+            if ntm.get("hierarchy") == "commune":  # a map without districts (after the 2025 reform)
+                _sheet(
+                    workbook, _("Theo xã"),
+                    [_("Mã"), _("Xã"), _("Số tiêu chí đạt"), _("Cơ bản đạt"), _("Mức đạt chuẩn")],
+                    ((row["code"], row["name"], row["met_count"], row["basically_met_count"], row["level"])
+                     for row in ntm["units"]),
+                )
+            else:
+                _sheet(
+                    workbook, _("Theo huyện"),
+                    [_("Mã"), _("Huyện, thị xã, thành phố"), _("Số xã"), _("Xã đã đánh giá"), _("Tiêu chí bình quân/xã"),
+                     all_met, _("Đạt chuẩn trở lên"), _("Cơ bản đạt chuẩn"), _("Dưới 5 tiêu chí")],
+                    ((row["code"], row["name"], row["communes_total"], row["communes"], _number(row["avg_criteria"]),
+                      row["met_all"], row["standard_or_higher"], row["basic"], row["below_5"]) for row in ntm["districts"]),
+                )
+            if ntm.get("comparison"):
+                comparison = ntm["comparison"]
+                _sheet(
+                    workbook, _("So sánh trước sắp xếp"),
+                    [_("Kỳ"), _("Số xã"), _("Xã đã đánh giá"), _("Tỷ lệ (%)"), _("Đạt đủ tiêu chí của bộ"), _("Tỷ lệ (%)"),
+                     _("Đạt chuẩn trở lên"), _("Tỷ lệ (%)"), comparison["basis"]],
+                    ((side["period"], side["communes_total"], side["communes"], _number(side["assessed_share"]),
+                      side["met_all"], _number(side["met_all_share"]), side["standard_or_higher"],
+                      _number(side["standard_share"])) for side in comparison["sides"]),
+                )
             _sheet(
                 workbook, _("Theo tiêu chí"),
                 [_("TT"), _("Tiêu chí"), _("Số xã đạt"), _("Tỷ lệ (%)"), _("Cơ bản đạt")],

@@ -102,6 +102,14 @@ def _validate_request(*, kind: str, period: str, district, province, cut_off, to
         errors["district"] = [_("Báo cáo cấp huyện cần chọn huyện.")]
     if kind == ReportKind.PROVINCE and district is not None:
         errors["district"] = [_("Báo cáo toàn tỉnh không chọn huyện.")]
+    if kind == ReportKind.DISTRICT and district is not None and parsed is not None and not (
+        (district.valid_from is None or district.valid_from <= parsed.end)
+        and (district.valid_to is None or district.valid_to >= parsed.end)
+    ):
+        # The hierarchy follows the period's map (valid on its last day): no districts after the 2025 reform.
+        errors["district"] = [_("Kỳ %(period)s tính theo bản đồ đơn vị hành chính ngày %(day)s, trên đó không còn "
+                                "%(district)s (từ 01/07/2025 không còn cấp huyện): hãy lập báo cáo toàn tỉnh.") % {
+            "period": parsed.code, "day": parsed.end.strftime("%d/%m/%Y"), "district": district.name}]
     if errors:
         raise ValidationError(errors)
     return parsed

@@ -52,6 +52,7 @@ class TaskSerializer(serializers.ModelSerializer):
     lead_agency = serializers.CharField(source="lead_agency.code")
     coordinating_agencies = serializers.SerializerMethodField()
     districts = serializers.SerializerMethodField()
+    communes = serializers.SerializerMethodField()
     overdue = serializers.BooleanField(source="is_overdue")
     status = serializers.ChoiceField(source="status_as_of", choices=TaskStatus.choices)
 
@@ -59,7 +60,7 @@ class TaskSerializer(serializers.ModelSerializer):
         model = Task
         fields = [
             "id", "document", "document_number", "reference", "content", "lead_agency", "coordinating_agencies",
-            "districts", "due_date", "due_label", "status", "overdue", "done_at", "note", "version",
+            "districts", "due_date", "due_label", "status", "overdue", "done_at", "note", "version", "communes",
         ]
 
     def get_coordinating_agencies(self, task) -> list[str]:
@@ -67,6 +68,9 @@ class TaskSerializer(serializers.ModelSerializer):
 
     def get_districts(self, task) -> list[str]:
         return [district.code for district in task.districts.all()]
+
+    def get_communes(self, task) -> list[str]:
+        return [commune.code for commune in task.communes.all()]
 
 
 class TaskUpdateSerializer(serializers.ModelSerializer):
@@ -101,6 +105,7 @@ class TaskInput(serializers.Serializer):
     lead_agency = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
     coordinating_agencies = serializers.ListField(child=serializers.CharField(max_length=30), required=False, default=list)
     districts = serializers.ListField(child=serializers.CharField(max_length=3), required=False, default=list)
+    communes = serializers.ListField(child=serializers.CharField(max_length=5), required=False, default=list)
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
     due_label = serializers.CharField(max_length=200, required=False, allow_blank=True, allow_null=True, default="")
     status = serializers.ChoiceField(choices=TaskStatus.choices, required=False, default=TaskStatus.NOT_STARTED)
@@ -110,6 +115,7 @@ class TaskInput(serializers.Serializer):
 class TaskFilterInput(QueryInput):
     agency = serializers.CharField(required=False)
     district = serializers.CharField(required=False)
+    commune = serializers.CharField(required=False, max_length=5)
     status = serializers.ChoiceField(choices=TaskStatus.choices, required=False)
     overdue = serializers.ChoiceField(choices=["true", "false", "1", "0"], required=False)
     document = serializers.IntegerField(required=False)

@@ -125,7 +125,7 @@ class TaskListCreate(generics.ListAPIView):
         self._on = parse_day(filters.get("on"), today=today) or today
         return selectors.task_board(
             user=self.request.user, agency=agency, district=district, status=filters.get("status"),
-            overdue=overdue, document=document, today=self._on,
+            overdue=overdue, document=document, today=self._on, commune=filters.get("commune") or None,
         )
 
     @extend_schema(request=TaskInput, responses={201: TaskSerializer})

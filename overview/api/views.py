@@ -18,6 +18,7 @@ from communes.models import Province
 from communes.periods import parse_period
 from criteria.frame import SERVED, build_frame
 from overview import selectors
+from overview.views import district_off_map as district_refusal
 
 
 class SummaryInput(QueryInput):
@@ -71,6 +72,9 @@ class SummaryView(APIView):
             province = Province.objects.filter(code=data["province"]).first()
             if province is None or (district is not None and district.province_id != province.pk):
                 raise serializers.ValidationError({"province": [_("Không có tỉnh mã “%(code)s”.") % {"code": data["province"]}]})
+        refusal = district is not None and district_refusal(district, data["period"].end, period=data["period"].code)
+        if refusal:  # the hierarchy follows the period: no districts on a map after the 2025 reform
+            raise serializers.ValidationError({"district": [refusal]})
         frame = build_frame(
             period=data["period"], today=timezone.localdate(), criteria_set=data.get("criteria_set"),
             province=province, district=district, cut_off=data.get("on"),

@@ -92,7 +92,7 @@ def test_task_list_fields(api, cast, tasks, notice):
     assert rows[0] == {
         "id": snn.pk, "document": notice.pk, "document_number": "63/TB-UBND", "reference": "3.(7)",
         "content": "Tham mưu Kế hoạch OCOP", "lead_agency": "SNNPTNT", "coordinating_agencies": ["SCT"],
-        "districts": ["099"], "due_date": snn.due_date.isoformat(), "due_label": "", "status": "not_started",
+        "districts": ["099"], "due_date": snn.due_date.isoformat(), "due_label": "", "status": "not_started", "communes": [],
         "overdue": True, "done_at": None, "note": "", "version": 1,
     }
     assert [(row["id"], row["overdue"]) for row in rows] == [(snn.pk, True), (tasks["sct"].pk, False)]

@@ -54,8 +54,8 @@ def _page_queries(client, url, django_assert_num_queries, expected):
 def test_task_board_page(grow, cast, login, django_assert_num_queries, n):
     grow(n)
     # 1 session, 2 user, 3-5 filter choices (agencies, districts, documents), 6 count,
-    # 7 tasks with document and lead agency, 8 coordinating agencies, 9 districts
-    response = _page_queries(login(cast.leader), "/directives/tasks/", django_assert_num_queries, 9)
+    # 7 tasks with document and lead agency, 8 coordinating agencies, 9 districts, 10 communes
+    response = _page_queries(login(cast.leader), "/directives/tasks/", django_assert_num_queries, 10)
     assert len(response.context["tasks"]) == 2 * n
 
 
@@ -63,14 +63,15 @@ def test_task_board_page(grow, cast, login, django_assert_num_queries, n):
 def test_task_board_page_filtered(grow, cast, login, django_assert_num_queries, n):
     grow(n)
     # as above, plus 1 for the agency filter value and 1 for the district filter value
-    _page_queries(login(cast.leader), "/directives/tasks/?agency=SCT&district=100&overdue=true", django_assert_num_queries, 11)
+    _page_queries(login(cast.leader), "/directives/tasks/?agency=SCT&district=100&overdue=true", django_assert_num_queries, 12)
 
 
 @pytest.mark.parametrize("n", [5, 10])
 def test_my_tasks_page(grow, cast, login, django_assert_num_queries, n):
     grow(n)
-    # 1 session, 2 user, 3 the user's agency (page title and header), 4 tasks, 5 coordinating agencies, 6 districts
-    response = _page_queries(login(cast.agency_officer), "/directives/mine/", django_assert_num_queries, 6)
+    # 1 session, 2 user, 3 the user's agency (page title and header), 4 tasks, 5 coordinating agencies, 6 districts,
+    # 7 communes
+    response = _page_queries(login(cast.agency_officer), "/directives/mine/", django_assert_num_queries, 7)
     assert len(response.context["tasks"]) == n
 
 
@@ -79,8 +80,8 @@ def test_task_api_list(grow, cast, api, django_assert_num_queries, n):
     grow(n)
     client = api(cast.leader)
     client.get("/api/v1/tasks/")
-    # 1 count, 2 tasks with document and lead agency, 3 coordinating agencies, 4 districts
-    with django_assert_num_queries(4):
+    # 1 count, 2 tasks with document and lead agency, 3 coordinating agencies, 4 districts, 5 communes
+    with django_assert_num_queries(5):
         response = client.get("/api/v1/tasks/")
     assert response.json()["count"] == 2 * n
 
@@ -88,9 +89,9 @@ def test_task_api_list(grow, cast, api, django_assert_num_queries, n):
 @pytest.mark.parametrize("n", [5, 10])
 def test_document_page(grow, cast, login, notice, django_assert_num_queries, n):
     grow(n)
-    # 1 session, 2 user, 3 document, 4-6 tasks + coordinating agencies + districts,
-    # 7-10 recommendations + districts + agencies + created tasks, 11-13 summary (counts, overdue, due soon)
-    response = _page_queries(login(cast.leader), f"/directives/documents/{notice.pk}/", django_assert_num_queries, 13)
+    # 1 session, 2 user, 3 document, 4-7 tasks + coordinating agencies + districts + communes,
+    # 8-11 recommendations + districts + agencies + created tasks, 12-14 summary (counts, overdue, due soon)
+    response = _page_queries(login(cast.leader), f"/directives/documents/{notice.pk}/", django_assert_num_queries, 14)
     assert len(response.context["page"].tasks) == 2 * n
     assert len(response.context["page"].recommendations) == n
 
@@ -114,9 +115,9 @@ def test_task_page_with_updates(grow, cast, login, django_assert_num_queries, n)
     for i in range(n):
         services.task_update_create(by=cast.staff, task=task, note=f"Thêm {i}")
     # 1 session, 2 user, 3 task with document and lead agency, 4 coordinating agencies, 5 districts (the task names
-    # district A, so the officer may report without looking up the district's committee), 6 updates with authors,
-    # 7 the user's district (page header)
-    _page_queries(login(cast.officer_a), f"/directives/tasks/{task.pk}/", django_assert_num_queries, 7)
+    # district A, so the officer may report without looking up the district's committee), 6 communes, 7 updates
+    # with authors, 8 the user's district (page header)
+    _page_queries(login(cast.officer_a), f"/directives/tasks/{task.pk}/", django_assert_num_queries, 8)
 
 
 @pytest.mark.parametrize("n", [5, 10])

@@ -94,8 +94,8 @@ def test_product_page_with_its_rating_history(login, cast, make_product, rate, d
         rate(product, 55 + index, datetime.date(2020, 1, 1) + datetime.timedelta(days=index))
     client = login(cast.staff)
     client.get(f"/ocop/products/{product.pk}/")
-    # 1 session, 2 user, 3 product (joined), 4 ratings with their authors
-    with django_assert_num_queries(4):
+    # 1 session, 2 user, 3 product (joined), 4 ratings with their authors, 5 moves by lineage (none here)
+    with django_assert_num_queries(5):
         response = client.get(f"/ocop/products/{product.pk}/")
     assert response.content.decode().count("/QĐ-UBND</td>") == count
 

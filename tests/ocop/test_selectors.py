@@ -76,6 +76,8 @@ def test_summary_api_dict_has_the_api_md_fields(province_products):
         "flagships": [{"district": "100", "product": None}],
         "registered": 3,
         "potential": 0,
+        "hierarchy": "district",  # additions of the 2025 reform
+        "by_commune": [],
     }
 
 

@@ -43,13 +43,13 @@ def test_province_summary_queries_do_not_grow(units, grow, django_assert_num_que
     # 1 criteria, 2 scores by (district, score), 3 decisions up to the cut-off, 4 xã per district, 5 districts,
     # 6 attainment (masks summed per criterion), 7 approvals after the cut-off, 8 margin indicators, 9 at-risk
     # values, 10 masks of both periods, 11 communes that slipped, 12 closest candidates, 13 decisions to the
-    # year end, 14 commune targets, 15 district targets
+    # year end, 14 commune targets, 15 district targets, 16 whether the map changed inside the period
     province = frame("2021-H1", province=units.province)
     grow(3)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         small = summary.province_summary(frame=province)
     grow(3)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         large = summary.province_summary(frame=province)
     assert (small.communes, large.communes) == (6, 12)
     assert (len(small.at_risk), len(large.at_risk)) == (12, 24)
@@ -94,16 +94,16 @@ def test_dashboard_block_queries_do_not_grow(units, cast, grow, django_assert_nu
     request.user = cast.leader
     filters = parse_filters(request, today=TODAY)
     grow(2)
-    # cold: 1 stamp, then the 15 of province_summary
+    # cold: 1 stamp, then the 16 of province_summary
     cache.clear()
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         ntm_block(request, filters)
     # warm: 1 stamp (the block's HTML comes from the cache)
     with django_assert_num_queries(1):
         block = ntm_block(request, filters)
     grow(4)
     cache.clear()
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         ntm_block(request, filters)
     with django_assert_num_queries(1):
         larger = ntm_block(request, filters)
@@ -115,23 +115,25 @@ def test_commune_section_queries_do_not_grow(units, cast, grow, django_assert_nu
     request.user = cast.staff
     grow(1)
     commune = units.district_a.communes.get(code="09910")
-    # 1 level from the decisions, 2 criteria counts of its sets, 3 assessments, 4 missing criteria, 5 targets
-    with django_assert_num_queries(5):
+    # 1 level from the decisions, 2 criteria counts of its sets, 3 assessments, 4 missing criteria, 5 targets,
+    # 6 lineage (none here)
+    with django_assert_num_queries(6):
         commune_section(request, commune=commune)
     grow(5)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         commune_section(request, commune=commune)
 
 
 @pytest.mark.parametrize("url, expected", [
     # 1 session, 2 user, 3 provinces, 4 districts, the frame (5 a set chosen for the period, 6 the set in force),
-    # then the board (7 districts, 8 communes with their status then), 9 approvals after the cut-off
-    ("/overview/completeness/?period=2021-H1", 9),
-    # 1 session, 2 user, 3 district, 4 provinces, 5 districts, 6-7 the frame, then 15 (summary) + 2 (matrix:
+    # then the board (7 districts, 8 communes with their status then), 9 approvals after the cut-off,
+    # 10 whether the map changed inside the period, 11 whether the map has districts
+    ("/overview/completeness/?period=2021-H1", 11),
+    # 1 session, 2 user, 3 district, 4 provinces, 5 districts, 6-7 the frame, then 16 (summary) + 2 (matrix:
     # results with masks, decisions; criteria come from the summary) + 2 (board: districts, communes)
-    ("/overview/districts/099/?period=2021-H1", 26),
-    # 1 session, 2 user, 3 provinces, 4 districts, 5-6 the frame, then 15 (summary)
-    ("/overview/at-risk/?period=2021-H1", 21),
+    ("/overview/districts/099/?period=2021-H1", 27),
+    # 1 session, 2 user, 3 provinces, 4 districts, 5-6 the frame, then 16 (summary)
+    ("/overview/at-risk/?period=2021-H1", 22),
     # 1 session, 2 user, 3 the served province, 4 recognitions, 5 commune targets, 6 district targets,
     # 7 commune targets listed, 8 district targets listed
     ("/targets/?year=2021", 8),
@@ -151,14 +153,14 @@ def test_summary_api_queries_do_not_grow(api, cast, units, grow, django_assert_n
     client = api(cast.leader)
     grow(2)
     # cold: 1 province, 2-3 the frame (a set chosen for the period, the set in force), 4 stamp, then the 15 of
-    # province_summary; warm: the province, the frame and the stamp
+    # province_summary (16); warm: the province, the frame and the stamp
     cache.clear()
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(20):
         client.get("/api/v1/summary/", {"period": "2021-H1", "province": "11"})
     with django_assert_num_queries(4):
         client.get("/api/v1/summary/", {"period": "2021-H1", "province": "11"})
     grow(4)
     cache.clear()
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(20):
         response = client.get("/api/v1/summary/", {"period": "2021-H1", "province": "11"})
     assert response.json()["communes"] == 12
