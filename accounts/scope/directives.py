@@ -7,6 +7,7 @@
   or that its people's committee (an agency of kind ``district_committee`` for that district) leads or
   coordinates. Many directions are given to "UBND các huyện" collectively; the district is then the one
   doing the work, so its officer reports on it.
+- A commune officer (after the 2025 reform) reports progress on tasks assigned to one of their communes.
 - Leaders only read.
 
 An unknown (or, for an anonymous user, any) object is a 404; a visible object the user may not change is
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from directives.models import Agency, AgencyKind, Document, Recommendation, Task, TaskUpdate
 
-from .roles import is_agency_officer, is_district_officer, is_province_staff, is_reader
+from .roles import is_agency_officer, is_commune_officer, is_district_officer, is_province_staff, is_reader
 
 __all__ = [
     "agencies_visible_to",
@@ -99,6 +100,10 @@ def tasks_updatable_by(user, queryset=None):
         return queryset.involving_agency(user.agency_id)
     if is_district_officer(user) and user.district_id:
         return queryset.concerning_district(user.district_id)
+    if is_commune_officer(user):
+        # Tasks assigned to the officer's communes (after the 2025 reform tasks are given to communes).
+        return queryset.filter(pk__in=Task.communes.through.objects.filter(
+            commune__in=user.communes.all()).values("task_id"))
     return queryset.none()
 
 
@@ -117,6 +122,9 @@ def can_post_task_update(user, task) -> bool:
         if task.lead_agency_id in committees:
             return True
         return any(agency.pk in committees for agency in task.coordinating_agencies.all())
+    if is_commune_officer(user):
+        mine = set(user.communes.values_list("pk", flat=True))
+        return any(commune.pk in mine for commune in task.communes.all())
     return False
 
 
@@ -136,6 +144,8 @@ def get_task_for_update(user, pk, queryset=None) -> Task:
             raise PermissionDenied(_("Cơ quan của bạn không chủ trì, không phối hợp thực hiện nhiệm vụ này."))
         if is_district_officer(user):
             raise PermissionDenied(_("Nhiệm vụ này không liên quan đến huyện của bạn."))
+        if is_commune_officer(user):
+            raise PermissionDenied(_("Nhiệm vụ này không giao cho xã của bạn."))
         raise PermissionDenied(_("Bạn không có quyền báo cáo tiến độ nhiệm vụ này."))
     return task
 

@@ -108,3 +108,27 @@ def test_the_board_costs_the_same_whatever_the_number_of_communes(login, cast, r
     with django_assert_num_queries(10):
         response = client.get("/directives/tasks/")
     assert len(response.context["tasks"]) == n
+
+
+def test_a_commune_officer_reports_on_tasks_of_their_commune_only(reform, cast, plan_2026, api, login):
+    from accounts.models import Role
+    from accounts.scope import tasks_updatable_by
+    from tests.conftest import _user
+
+    officer = _user("xa_20001", Role.COMMUNE_OFFICER)
+    officer.communes.set([reform.new["20001"]])
+    mine = give(cast.staff, plan_2026, communes=["20001"])
+    other = give(cast.staff, plan_2026, communes=["20002"])
+    assert list(tasks_updatable_by(officer)) == [mine]
+    client = api(officer)
+    ok = client.post(f"/api/v1/tasks/{mine.pk}/updates/", {"note": "Đã rà soát", "status": "in_progress",
+                                                          "version": mine.version}, format="json")
+    refused = client.post(f"/api/v1/tasks/{other.pk}/updates/", {"note": "x", "status": "done",
+                                                               "version": other.version}, format="json")
+    assert ok.status_code == 201, ok.content
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "Nhiệm vụ này không giao cho xã của bạn."
+    other.refresh_from_db()
+    assert other.status == "not_started" and not other.updates.exists()
+    page = login(officer).get(f"/directives/tasks/{other.pk}/")
+    assert page.status_code == 200 and "Đã rà soát" not in page.content.decode()
