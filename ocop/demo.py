@@ -13,11 +13,15 @@ province's official list; decision numbers are invented. Idempotent: a second ru
 import datetime
 from decimal import Decimal
 
+from django.db.models import Q
+
 from accounts.models import Role, User
-from communes.models import Commune, District
+from communes.models import Commune, CommuneSuccession, District
 
 from . import rules, services
 from .models import CycleStatus, CycleStep, Producer, ProducerKind, Product, ProductGroup, RatingLevel
+
+REGISTERED_ON = datetime.date(2021, 6, 30)  # the demo's producers are on the map of that day
 
 HTX, THX, DN, HO = ProducerKind.HTX, ProducerKind.THX, ProducerKind.DN, ProducerKind.HO_DKKD
 
@@ -200,13 +204,18 @@ def load(stdout):
         return
     today = rules.programme_today()
     groups = {g.code: g for g in ProductGroup.objects.filter(regime=rules.REGIME_148)}
-    communes = {c.code: c for c in Commune.objects.select_related("province", "district")}
+    # The producers were registered in 2019-2021, on the map of then (codes are reused after 01/07/2025).
+    old_map = Q(valid_from__isnull=True) | Q(valid_from__lte=REGISTERED_ON)
+    old_map &= Q(valid_to__isnull=True) | Q(valid_to__gte=REGISTERED_ON)
+    communes = {c.code: c for c in Commune.objects.filter(old_map).select_related("province", "district")}
     created_products = 0
     products: dict[str, Product] = {}
     producers: dict[str, Producer] = {}
     for producer_name, kind, commune_code, items in PRODUCERS:
         commune = communes[commune_code]
-        producer = Producer.objects.filter(name=producer_name, commune=commune).first()
+        # Where it was registered, or where the 2025 reform moved it (a second run finds it there).
+        producer = Producer.objects.filter(Q(commune=commune) | Q(unit_moves__from_commune=commune),
+                                           name=producer_name).distinct().first()
         if producer is None:
             producer = services.producer_create(by=staff, name=producer_name, kind=kind, commune=commune)
         producers[producer_name] = producer
@@ -239,6 +248,10 @@ def load(stdout):
             )
     for name in FLAGSHIPS.values():
         product = Product.objects.get(pk=products[name].pk)
+        # A product the 2025 reform moved to a commune directly under the province keeps its flagship mark only
+        # as history (UnitMove.was_flagship): there is no district to be the flagship of.
+        if product.unit_moves.exists():
+            continue
         if not product.is_district_flagship and product.current_stars in rules.CERTIFIED_STARS:
             services.product_set_flagship(product=product, by=staff, is_flagship=True)
     steps_set = 0
@@ -255,6 +268,17 @@ def load(stdout):
                 status, date = CycleStatus.NOT_STARTED, None
             services.cycle_step_set(district=district, year=2021, step=step, status=status, date=date, by=staff)
             steps_set += 1
+    # Producers follow the 2025 reform's lineage (the reform was imported before the producers existed).
+    successions = list(CommuneSuccession.objects.filter(predecessor__in=list(communes.values())))
+    moved = {"producers": 0, "products": 0}
+    for effective_date in sorted({s.effective_date for s in successions}):
+        batch = [s for s in successions if s.effective_date == effective_date]
+        result = services.move_by_lineage(successions=batch, effective_date=effective_date,
+                                          decision=batch[0].decision)
+        moved = {key: moved[key] + result[key] for key in moved}
+    if moved["producers"] or moved["products"]:
+        stdout.write(f"OCOP: {moved['producers']} chủ thể, {moved['products']} sản phẩm chuyển về xã mới theo "
+                     "sắp xếp đơn vị hành chính 2025.")
     stdout.write(
         f"OCOP: {created_products} sản phẩm được công nhận mới, {len(products)} sản phẩm mẫu, "
         f"{steps_set} bước chu trình 2021 mới."

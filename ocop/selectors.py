@@ -5,14 +5,15 @@ all call these, so a number cannot differ between them.
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import BigIntegerField, Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from accounts.scope import producers_visible_to, products_visible_to
 from communes.models import Commune, District
 from communes.served import in_served_province, served_province
 
 from . import rules
-from .models import CycleStatus, CycleStep, Product, ProductGroup, Rating
+from .models import CycleStatus, CycleStep, Product, ProductGroup, Rating, UnitMove
 
 
 def programme_province_code() -> str:
@@ -226,15 +227,24 @@ def ocop_summary(*, on: datetime.date, district=None) -> OcopSummary:
             code=str(district)
         )
     rows = {d.pk: DistrictSummary(code=d.code, name=d.name) for d in districts.filter(valid_on(today))}  # query 1
-    in_scope = in_served_province(Product.objects.all(), "commune__province")
+    # Where each product was on that day: a product the 2025 reform moved (UnitMove dated after the day) is
+    # counted at the unit and district it was registered at then, so a 2021 report keeps its districts.
+    later_moves = UnitMove.objects.filter(product=OuterRef("pk"), date__gt=today).order_by("date")
+    in_scope = in_served_province(Product.objects.all(), "commune__province").annotate(
+        commune_then=Coalesce(Subquery(later_moves.values("from_commune_id")[:1]), F("commune_id"),
+                              output_field=BigIntegerField()),
+        district_then=Coalesce(Subquery(later_moves.values("from_commune__district_id")[:1]), F("district_id"),
+                               output_field=BigIntegerField()),
+        flagship_then=Exists(later_moves.filter(was_flagship=True)),
+    )
     if district not in (None, ""):
-        in_scope = in_scope.filter(district_id__in=list(rows))
+        in_scope = in_scope.filter(district_then__in=list(rows))
     # On a map without districts (from 01/07/2025) the rows are the communes valid that day (one more query).
     unit_rows = {} if rows or district not in (None, "") else {
         c.pk: DistrictSummary(code=c.code, name=c.name)
         for c in in_served_province(Commune.objects.filter(valid_on(today))).order_by("code")
     }
-    group_by = "commune_id" if unit_rows else "district_id"
+    group_by = "commune_then" if unit_rows else "district_then"
     certified = _with_rating_as_of(in_scope, today).filter(
         as_of_stars__in=rules.CERTIFIED_STARS, as_of_expires__gt=today
     )
@@ -254,9 +264,10 @@ def ocop_summary(*, on: datetime.date, district=None) -> OcopSummary:
         .for_listing()
         .order_by("as_of_expires", "name", "id")
     )
-    for product in in_scope.filter(is_district_flagship=True).for_listing():  # query 5
-        if product.district_id in rows:
-            rows[product.district_id].flagship = product
+    flagships = in_scope.filter(Q(is_district_flagship=True, district_then=F("district_id")) | Q(flagship_then=True))
+    for product in flagships.for_listing():  # query 5
+        if product.district_then in rows:
+            rows[product.district_then].flagship = product
     by_district = list(rows.values())
     return OcopSummary(
         today=today, products=total, by_stars=by_stars, by_district=by_district,

@@ -154,6 +154,10 @@ def test_flagship_rule_per_district_is_none_on_a_two_level_map(units, make_produ
     before.refresh_from_db()
     assert before.is_district_flagship is False
     assert UnitMove.objects.get(product=before).was_flagship is True
+    # as of a day before the move, the district's flagship is still that product
+    then = {row.code: row.flagship for row in selectors.ocop_summary(on=D(2025, 6, 1)).by_district}
+    assert then["099"] == before and then["100"] is None
+    assert selectors.ocop_summary(on=D(2026, 1, 10)).by_district == []
 
 
 # --------------------------------------------------------------------------------------------------- summary
@@ -168,6 +172,8 @@ def test_the_summary_is_per_commune_on_a_two_level_map(units, make_product, rate
         rate(make_product(name=f"Mới {i}", commune=m.new["20002"]), 55, D(2025, 9, 1))
     before = selectors.ocop_summary(on=D(2025, 6, 1))
     assert before.hierarchy == "district" and [r.code for r in before.by_district] == ["099", "100"]
+    # a product the reform moved is counted where it was registered on that day (its old district)
+    assert [(r.code, r.products) for r in before.by_district] == [("099", 1), ("100", 0)]
     # 1 districts valid that day, 2 communes valid that day, 3 counts, 4 registered, 5 expiring, 6 flagships
     with django_assert_num_queries(6):
         after = selectors.ocop_summary(on=D(2026, 1, 10))
