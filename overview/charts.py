@@ -231,13 +231,15 @@ def summary_charts(summary) -> dict[str, SafeString]:
         "criteria": bar_chart(
             [
                 Bar(
-                    label=f"{row.number}. {row.name}", value=row.communes_met, extra=row.communes_basically_met,
-                    note=f"{row.communes_met}/{summary.communes}",
+                    label=f"{row.number}. {row.name}{' (*)' if row.placeholder else ''}", value=row.communes_met,
+                    extra=row.communes_basically_met, note=f"{row.communes_met}/{summary.communes}",
                 )
                 for row in summary.criteria
             ],
             title=_("Số xã đạt từng tiêu chí"), maximum=summary.communes or None,
-            legend=[(_("Đạt"), COLOURS["met"]), (_("Cơ bản đạt"), COLOURS["basic"])],
+            legend=[(_("Đạt"), COLOURS["met"]), (_("Cơ bản đạt"), COLOURS["basic"])] + (
+                [(_("(*) chưa có chỉ tiêu chính thức: đánh giá chung cả tiêu chí"), COLOURS["target"])]
+                if any(row.placeholder for row in summary.criteria) else []),
             width=960, label_width=330,
         ),
         "districts": bar_chart(

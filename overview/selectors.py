@@ -109,6 +109,7 @@ class CriterionRow:
     name: str
     communes_met: int = 0
     communes_basically_met: int = 0
+    placeholder: bool = False  # assessed by one judged indicator until the province enters official ones
 
 
 @dataclass(slots=True)
@@ -323,6 +324,7 @@ class ProvinceSummary:
                     "name": row.name,
                     "communes_met": row.communes_met,
                     "communes_basically_met": row.communes_basically_met,
+                    "placeholder": row.placeholder,
                 }
                 for row in self.criteria
             ],
@@ -520,6 +522,18 @@ def criteria_of(criteria_set) -> list[tuple[int, str]]:
     return list(Criterion.objects.filter(criteria_set=criteria_set).order_by("number").values_list("number", "name"))
 
 
+def criteria_with_placeholders(criteria_set) -> tuple[list[tuple[int, str]], set[int]]:
+    """``criteria_of`` and, in the same query, the numbers of the criteria still assessed by their judged
+    placeholder ("chưa có chỉ tiêu chính thức": the province has not entered official indicators)."""
+    if criteria_set is None:
+        return [], set()
+    placeholder = Indicator.objects.filter(criterion=OuterRef("pk"), is_placeholder=True,
+                                           retired_in_version__isnull=True)
+    rows = list(Criterion.objects.filter(criteria_set=criteria_set).order_by("number")
+                .annotate(placeholder=Exists(placeholder)).values_list("number", "name", "placeholder"))
+    return [(number, name) for number, name, _flag in rows], {number for number, _name, flag in rows if flag}
+
+
 def _status_of(number: int, met_mask: int, basic_mask: int) -> str:
     if met_mask >> number & 1:
         return MET
@@ -636,7 +650,7 @@ def province_summary(*, frame: Frame, closest_limit: int = CLOSEST_LIMIT) -> Pro
     as of the cut-off (decisions, and the xã per district), districts, attainment by criterion, at-risk
     indicators, slipped criteria, the closest communes, approvals after the cut-off, and the year's targets.
     """
-    criteria = criteria_of(frame.criteria_set)
+    criteria, placeholders = criteria_with_placeholders(frame.criteria_set)
     count = len(criteria)
     records = frame.records() if frame.criteria_set is not None else ResultRecord.objects.none()
 
@@ -701,7 +715,7 @@ def province_summary(*, frame: Frame, closest_limit: int = CLOSEST_LIMIT) -> Pro
     criterion_rows = [
         CriterionRow(
             number=number, name=name, communes_met=attainment.get(f"met_{number}") or 0,
-            communes_basically_met=attainment.get(f"basic_{number}") or 0,
+            communes_basically_met=attainment.get(f"basic_{number}") or 0, placeholder=number in placeholders,
         )
         for number, name in criteria
     ]

@@ -194,6 +194,7 @@ def _ntm_section(summary, matrix) -> dict:
                 "communes_met": row.communes_met,
                 "communes_basically_met": row.communes_basically_met,
                 "percent": _percent(row.communes_met, summary.communes),
+                "placeholder": row.placeholder,
             }
             for row in summary.criteria
         ],

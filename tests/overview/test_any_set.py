@@ -81,3 +81,21 @@ def test_the_assessment_workbook_and_entry_page_use_the_periods_set(login, cast,
     assert criteria == set(range(1, 11))
     page = client.get(f"/criteria/communes/{units.communes_a[1].code}/{PERIOD}/").content.decode()
     assert "10/10" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_criterion_without_official_indicators_is_flagged_on_the_dashboard_api_and_pdf(api, login, cast, ten):
+    """Issue 12: a criterion assessed by its judged placeholder says "chưa có chỉ tiêu chính thức" everywhere."""
+    from criteria.models import Indicator
+
+    Indicator.objects.filter(criteria_set=ten, criterion__number=3).update(is_placeholder=True)
+    body = api(cast.leader).get("/api/v1/summary/", {"period": PERIOD}).json()
+    assert [c["number"] for c in body["criteria"] if c["placeholder"]] == [3]
+    chart = login(cast.leader).get("/dashboard/", {"period": PERIOD}).content.decode().split(
+        'id="chart-criteria"')[1].split("</figure>")[0]
+    assert "3. Tiêu chí 3 (*)" in chart and "4. Tiêu chí 4 (*)" not in chart
+    assert "(*) chưa có chỉ tiêu chính thức" in chart
+    report = report_services.report_request(user=cast.leader, kind="province", period=PERIOD)
+    report.refresh_from_db()
+    assert [row["number"] for row in report.snapshot["ntm"]["criteria"] if row["placeholder"]] == [3]
+    assert "(chưa có chỉ tiêu chính thức)" in flat(pdf_text(report.file.read()))

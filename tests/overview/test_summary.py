@@ -334,7 +334,8 @@ def test_as_api_dict_has_the_fixed_fields_of_api_md(scenario):
         "communes_total": 3, "by_level": {"none": 2, "basic": 0, "standard": 1, "advanced": 0, "model": 0},
     }
     assert document["districts"][2]["avg_criteria"] is None
-    assert document["criteria"][15] == {"number": 16, "name": "Tiêu chí 16", "communes_met": 1, "communes_basically_met": 1}
+    assert document["criteria"][15] == {"number": 16, "name": "Tiêu chí 16", "communes_met": 1, "communes_basically_met": 1,
+                                       "placeholder": False}
     assert document["at_risk"] == [
         {"commune": "03260", "indicator": "2.2", "value": 72.0, "threshold": 70.0},
         {"commune": "09901", "indicator": "11.2", "value": 12.0, "threshold": 12.0},
