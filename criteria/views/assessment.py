@@ -127,6 +127,7 @@ def _context(request, *, commune, period, criteria_set, posted=None, errors=None
         "view": view,
         "blocks": view.blocks,
         "editing": editing,
+        "may_write": may_write,
         "can_submit": editing and assessment is not None and can_submit_assessment(user, assessment),
         "is_reviewer": is_reviewer and assessment is not None,
         "can_appraise": is_reviewer and assessment is not None and status != AssessmentStatus.APPROVED,
