@@ -18,9 +18,9 @@ def home_province() -> Province:
     return served_province()
 
 
-def latest_period() -> str | None:
+def latest_period(province: Province | None = None) -> str | None:
     """The request form's default period: the frame's one rule (criteria.frame.default_period), or None."""
-    return default_period(province=served_province())
+    return default_period(province=province or served_province())
 
 
 def report_list(*, user, kind: str | None = None, period: str | None = None, status: str | None = None,

@@ -51,8 +51,9 @@ def _list_context(request, request_form=None):
     page = Paginator(reports, 50).get_page(request.GET.get("page"))
     may_request = can_request_reports(request.user)
     if request_form is None and may_request:
+        province = selectors.home_province()
         request_form = ReportRequestForm(
-            user=request.user, province=selectors.home_province(), initial={"period": selectors.latest_period()}
+            user=request.user, province=province, initial={"period": selectors.latest_period(province)}
         )
     return {
         "filters": filters,

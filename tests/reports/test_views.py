@@ -162,7 +162,7 @@ def test_history_page_queries_do_not_grow_with_reports(login, cast, units, djang
     for _ in range(5):
         _report(units, district=units.district_a, requested_by=cast.staff)
     _list_queries(client)  # warm up
-    # 1 session, 2 user, 3 home province, 4 latest period, 5 districts of the form, 6 count,
+    # 1 session, 2 user, 3 home province, 4 default period (criteria.frame), 5 districts of the form, 6 count,
     # 7 the page of reports (province, district, requester joined)
     with django_assert_num_queries(7):
         client.get("/reports/")
