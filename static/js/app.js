@@ -8,7 +8,7 @@
     for (var i = 0; i < tables.length; i++) {
       var table = tables[i];
       var parent = table.parentNode;
-      if (table.closest(".table-scroll") || table.classList.contains("entry")) { continue; }
+      if (table.closest(".table-scroll")) { continue; }
       var box = document.createElement("div");
       box.className = "table-scroll";
       parent.insertBefore(box, table);
