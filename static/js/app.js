@@ -39,6 +39,25 @@
     }
   }, true);
 
+  // A form with data-busy shows progress while the server works (a report being rendered, a big import).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var message = form.getAttribute && form.getAttribute("data-busy");
+    if (!message || event.defaultPrevented) { return; }
+    var note = document.createElement("p");
+    note.className = "busy";
+    note.setAttribute("role", "status");
+    var bar = document.createElement("progress");
+    bar.setAttribute("aria-label", message);
+    note.appendChild(bar);
+    note.appendChild(document.createTextNode(" " + message));
+    form.parentNode.insertBefore(note, form.nextSibling);
+    window.setTimeout(function () {
+      var buttons = form.querySelectorAll("button[type=submit]");
+      for (var i = 0; i < buttons.length; i++) { buttons[i].disabled = true; }
+    }, 0);
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     setUpMenu();
     wrapWideTables(document);

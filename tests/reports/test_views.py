@@ -31,7 +31,9 @@ def test_leader_asks_for_a_report_and_lands_on_its_page(login, cast, units):
     assert response.status_code == 302
     assert response["Location"] == f"/reports/{report.pk}/"
     page = client.get(response["Location"]).content.decode()
-    assert "Đã ghi nhận yêu cầu. Báo cáo đang được dựng, trang sẽ tự cập nhật." in page
+    # the message agrees with the status: the in-process worker has already finished it
+    assert "Đã dựng xong báo cáo." in page
+    assert "Báo cáo đang được dựng" not in page
     # a draft: the page says so and offers the draft's PDF (no final yet) and the Excel file
     assert "Chưa ban hành: tệp PDF có dấu “DỰ THẢO”, chưa có số." in page
     assert f'href="/reports/{report.pk}/draft/"' in page
