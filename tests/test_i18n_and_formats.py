@@ -174,3 +174,60 @@ def test_english_menu_has_no_duplicate_labels(login, cast):
     labels = re.findall(r">([^<>]+?)(?: <span|</a>)", nav)
     assert len(labels) == len(set(labels)) >= 10
     assert "Targets" in labels and "At risk of losing the standard" in labels
+
+
+# --------------------------------------------------------------------------------------------------- form inputs
+
+
+def _day_form():
+    from django import forms
+
+    from config.forms import DayInput
+
+    class DayForm(forms.Form):
+        day = forms.DateField(widget=DayInput)
+
+    return DayForm
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_date_inputs_take_and_show_dd_mm_yyyy_in_both_languages(language):
+    DayForm = _day_form()
+    with translation.override(language):
+        form = DayForm({"day": "03/04/2021"})
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data["day"] == datetime.date(2021, 4, 3)  # 3 April, never 4 March
+        html = str(DayForm(initial={"day": datetime.date(2021, 8, 16)})["day"])
+        assert 'type="text"' in html and 'value="16/08/2021"' in html and 'placeholder="dd/mm/yyyy"' in html
+
+
+def test_a_bad_date_is_refused_with_a_translated_message():
+    DayForm = _day_form()
+    with translation.override("vi"):
+        form = DayForm({"day": "31/02/2021"})
+        assert form.is_valid() is False
+        assert form.errors["day"] == ["Nhập một ngày hợp lệ."]
+
+
+def test_no_page_form_uses_the_browsers_date_picker():
+    """Every date field of the pages' forms renders as a dd/mm/yyyy text box (the browser's picker would
+    follow its own locale, mm/dd/yyyy in an English browser)."""
+    from directives.forms import DateInput
+    from ocop.forms import DATE_WIDGET as OCOP_DATE
+    from reports.forms import DATE_WIDGET as REPORT_DATE
+
+    for widget in (DateInput(), OCOP_DATE, REPORT_DATE):
+        assert (widget.input_type, widget.format) == ("text", "%d/%m/%Y")
+
+
+@pytest.mark.parametrize(("language", "typed", "expected"), [("vi", "11,9", "11.9"), ("en", "11.9", "11.9")])
+def test_decimal_fields_take_the_languages_separator(language, typed, expected):
+    from django import forms
+
+    class NumberForm(forms.Form):
+        value = forms.DecimalField(localize=True)
+
+    with translation.override(language):
+        form = NumberForm({"value": typed})
+        assert form.is_valid(), form.errors
+        assert str(form.cleaned_data["value"]) == expected
