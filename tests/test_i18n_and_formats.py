@@ -231,3 +231,18 @@ def test_decimal_fields_take_the_languages_separator(language, typed, expected):
         form = NumberForm({"value": typed})
         assert form.is_valid(), form.errors
         assert str(form.cleaned_data["value"]) == expected
+
+
+def test_labels_instead_of_codes():
+    from overview.templatetags.labels import period_label, recorded_value, source_label, yes_no
+
+    with translation.override("vi"):
+        assert [period_label("2021-H1"), period_label("2026")] == ["6 tháng đầu năm 2021", "Năm 2026"]
+        assert [recorded_value("true"), recorded_value("false"), recorded_value("80.300"), recorded_value("")] == [
+            "Có", "Không", "80,3", "–"]
+        assert [yes_no(True), yes_no(False), yes_no(None)] == ["Có", "Không", "–"]
+        assert source_label("excel") == "Tệp Excel"
+    with translation.override("en"):
+        assert [period_label("2021-H2"), recorded_value("true"), recorded_value("80.300")] == [
+            "second half of 2021", "Yes", "80.3"]
+        assert source_label("web") == "Entry page"

@@ -115,8 +115,8 @@ def test_task_page_with_updates(grow, cast, login, django_assert_num_queries, n)
         services.task_update_create(by=cast.staff, task=task, note=f"Thêm {i}")
     # 1 session, 2 user, 3 task with document and lead agency, 4 coordinating agencies, 5 districts (the task names
     # district A, so the officer may report without looking up the district's committee), 6 updates with authors,
-    # 7 the user's district (page header)
-    _page_queries(login(cast.officer_a), f"/directives/tasks/{task.pk}/", django_assert_num_queries, 7)
+    # 7 the user's district (page header), 8 the menu's count of returned assessments
+    _page_queries(login(cast.officer_a), f"/directives/tasks/{task.pk}/", django_assert_num_queries, 8)
 
 
 @pytest.mark.parametrize("n", [5, 10])
