@@ -246,3 +246,18 @@ def test_labels_instead_of_codes():
         assert [period_label("2021-H2"), recorded_value("true"), recorded_value("80.300")] == [
             "second half of 2021", "Yes", "80.3"]
         assert source_label("web") == "Entry page"
+
+
+def test_admin_names_are_proper_english_plurals():
+    """No "Value historys", no plural that is the singular again (Vietnamese has one form for both)."""
+    from django.apps import apps
+
+    ours = ("accounts", "communes", "criteria", "ocop", "directives", "reports")
+    with translation.override("en"):
+        names = [
+            (model.__name__, str(model._meta.verbose_name), str(model._meta.verbose_name_plural))
+            for model in apps.get_models() if model._meta.app_label in ours
+        ]
+    wrong = [(name, plural) for name, singular, plural in names if plural == singular or plural.endswith("ys")]
+    assert len(names) >= 30
+    assert wrong == []
