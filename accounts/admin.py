@@ -5,7 +5,7 @@ from django.utils.translation import ngettext
 
 from accounts import services
 from accounts.admin_base import ScopedReadOnlyAdmin
-from accounts.forms import ThrottledAdminAuthenticationForm
+from accounts.forms import ThrottledAdminAuthenticationForm, UserScopeAdminForm
 from accounts.scope import can_manage_master_data
 
 from .models import ApiToken, LoginFailure, User
@@ -16,12 +16,13 @@ admin.site.login_form = ThrottledAdminAuthenticationForm
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = UserScopeAdminForm
     list_display = ("username", "first_name", "role", "district", "agency", "is_active")
     list_filter = ("role", "district", "agency", "is_active")
     search_fields = ("username", "first_name", "last_name", "email")
     list_select_related = ("district", "agency")
-    fieldsets = BaseUserAdmin.fieldsets + ((_("Vai trò và phạm vi"), {"fields": ("role", "district", "agency", "extra_communes")}),)
-    filter_horizontal = ("groups", "user_permissions", "extra_communes")
+    fieldsets = BaseUserAdmin.fieldsets + ((_("Vai trò và phạm vi"), {"fields": ("role", "district", "communes", "agency", "extra_communes")}),)
+    filter_horizontal = ("groups", "user_permissions", "extra_communes", "communes")
 
     def has_module_permission(self, request):
         return request.user.is_superuser

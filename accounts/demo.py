@@ -1,8 +1,10 @@
-"""Demo users, one per role (password: the DEMO_PASSWORD below)."""
+"""Demo users, one per role (password: the DEMO_PASSWORD below), and commune officers of three new xã."""
+
+import datetime
 
 from accounts.models import Role, User
 from accounts.services import user_create
-from communes.models import District
+from communes.models import Commune, District
 from directives.models import Agency, AgencyKind
 
 DEMO_PASSWORD = "ntm-demo-2021"
@@ -51,9 +53,41 @@ def load(stdout):
     stdout.write(f"Người dùng mẫu: {created} mới.")
 
 
+# Commune officers (cán bộ xã) of three xã of the map valid from 01/07/2025 (communes.demo.load_reform).
+REFORM_DAY = datetime.date(2025, 7, 1)
+DEMO_COMMUNE_OFFICERS = [
+    ("xa_tuangiao", "03253", "Cán bộ xã Tuần Giáo"),
+    ("xa_thanhnua", "03328", "Cán bộ xã Thanh Nưa"),
+    ("xa_muongnha", "03368", "Cán bộ xã Mường Nhà"),
+]
+
+
+def load_commune_officers(stdout):
+    """Three commune officers, each scoped to one new xã (after ``communes.demo.load_reform``); idempotent."""
+    created = 0
+    for username, code, name in DEMO_COMMUNE_OFFICERS:
+        commune = Commune.objects.filter(code=code, valid_from=REFORM_DAY).first()
+        if commune is None or User.objects.filter(username=username).exists():
+            continue
+        user_create(
+            username=username, password=DEMO_PASSWORD, role=Role.COMMUNE_OFFICER, communes=[commune],
+            first_name=name, validate=False,
+        )
+        created += 1
+    stdout.write(f"Cán bộ xã mẫu: {created} mới.")
+
+
 def describe_logins() -> list[str]:
     lines = []
     for username, role, district_code, agency_code, _name in DEMO_USERS:
         scope = f" (huyện {district_code})" if district_code else (f" (cơ quan {agency_code})" if agency_code else "")
         lines.append(f"  {username:10} / {DEMO_PASSWORD}  — {Role(role).label}{scope}")
+    names = dict(
+        Commune.objects.filter(code__in=[code for _u, code, _n in DEMO_COMMUNE_OFFICERS], valid_from=REFORM_DAY)
+        .values_list("code", "name")
+    )
+    for username, code, _name in DEMO_COMMUNE_OFFICERS:
+        if User.objects.filter(username=username).exists():
+            lines.append(f"  {username:10} / {DEMO_PASSWORD}  — {Role.COMMUNE_OFFICER.label} ({names.get(code, code)}, "
+                         f"mã {code}, từ {REFORM_DAY:%d/%m/%Y})")
     return lines

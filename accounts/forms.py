@@ -3,9 +3,10 @@ import ipaddress
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, UserChangeForm
 
 from . import services
+from .models import User
 
 
 def client_ip(request) -> str:
@@ -52,3 +53,26 @@ class ThrottledAuthenticationForm(ThrottledLoginMixin, AuthenticationForm):
 
 class ThrottledAdminAuthenticationForm(ThrottledLoginMixin, AdminAuthenticationForm):
     """The Django admin's login form (``admin.site.login_form``)."""
+
+
+class UserScopeAdminForm(UserChangeForm):
+    """The admin's user form: a commune officer's communes follow the rule of ``add_user`` (at least one, all on
+    today's map; none for another role)."""
+
+    class Meta(UserChangeForm.Meta):
+        model = User
+        fields = [
+            "username", "password", "first_name", "last_name", "email", "is_active", "is_staff", "is_superuser",
+            "groups", "user_permissions", "last_login", "date_joined", "role", "district", "communes", "agency",
+            "extra_communes",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if "role" in cleaned and "communes" in self.fields:
+            errors = services.scope_errors(
+                role=cleaned["role"], district=None, agency=None, communes=list(cleaned.get("communes") or []),
+            )
+            if errors.get("communes"):
+                self.add_error("communes", errors["communes"])
+        return cleaned

@@ -1,4 +1,5 @@
-"""Users with a role and a scope (a district for district officers, an agency for agency officers)."""
+"""Users with a role and a scope (a district for district officers, communes for commune officers, an agency for
+agency officers)."""
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -10,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 class Role(models.TextChoices):
     PROVINCE_STAFF = "province_staff", _("Cán bộ Văn phòng điều phối tỉnh")
     DISTRICT_OFFICER = "district_officer", _("Cán bộ huyện")
+    COMMUNE_OFFICER = "commune_officer", _("Cán bộ xã")
     AGENCY_OFFICER = "agency_officer", _("Cán bộ sở, ngành")
     LEADER = "leader", _("Lãnh đạo")
     ADMIN = "admin", _("Quản trị hệ thống")
@@ -30,6 +32,10 @@ class User(AbstractUser):
     extra_communes = models.ManyToManyField(
         "communes.Commune", blank=True, related_name="+", verbose_name=_("xã được giao thêm"),
         help_text=_("Phạm vi theo danh sách xã (sau khi bỏ cấp huyện)."),
+    )
+    communes = models.ManyToManyField(
+        "communes.Commune", blank=True, related_name="commune_officers", verbose_name=_("xã phụ trách"),
+        help_text=_("Cán bộ xã: các xã của bản đồ hiện hành mà người này nhập và gửi số liệu."),
     )
 
     objects = UserManager()

@@ -140,7 +140,30 @@ def api_tokens_revoke(*, tokens) -> int:
     return deleted
 
 
-def _validate_scope(*, role: str, district, agency) -> dict:
+def commune_scope_errors(communes, *, on) -> list[str]:
+    """Why these units cannot be a commune officer's scope on ``on`` (the map of that day; empty: they can).
+
+    A commune officer is scoped to units of the current map: a unit that ended (an old commune merged in the
+    2025 reform) or that starts later is refused by name. No query when the units carry their dates.
+    """
+    from accounts.scope import is_unit_valid_on
+
+    errors = []
+    for unit in communes:
+        if not is_unit_valid_on(unit, on):
+            errors.append(
+                _("%(name)s (mã %(code)s) không thuộc bản đồ đơn vị hành chính ngày %(day)s: chỉ gán cho cán bộ xã "
+                  "các xã của bản đồ hiện hành.") % {"name": unit.name, "code": unit.code, "day": f"{on:%d/%m/%Y}"}
+            )
+    return errors
+
+
+def scope_errors(*, role: str, district, agency, communes=(), on=None) -> dict:
+    """The field errors of a role and scope (the rules ``user_create``, ``add_user`` and the admin share)."""
+    return _validate_scope(role=role, district=district, agency=agency, communes=communes, on=on)
+
+
+def _validate_scope(*, role: str, district, agency, communes=(), on=None) -> dict:
     errors: dict[str, list[str]] = {}
     if role not in Role.values:
         errors["role"] = [_("Vai trò không hợp lệ: %(role)s.") % {"role": role}]
@@ -153,20 +176,30 @@ def _validate_scope(*, role: str, district, agency) -> dict:
         errors["agency"] = [_("Cán bộ sở, ngành phải được gán một cơ quan.")]
     if role != Role.AGENCY_OFFICER and agency is not None:
         errors["agency"] = [_("Chỉ cán bộ sở, ngành mới được gán cơ quan.")]
+    communes = list(communes or ())
+    if role == Role.COMMUNE_OFFICER and not communes:
+        errors["communes"] = [_("Cán bộ xã phải được gán ít nhất một xã.")]
+    elif role != Role.COMMUNE_OFFICER and communes:
+        errors["communes"] = [_("Chỉ cán bộ xã mới được gán xã phụ trách.")]
+    elif communes:
+        wrong_map = commune_scope_errors(communes, on=on or timezone.localdate())
+        if wrong_map:
+            errors["communes"] = wrong_map
     return errors
 
 
 @transaction.atomic
 def user_create(
-    *, username: str, password: str, role: str, district=None, agency=None, first_name: str = "",
+    *, username: str, password: str, role: str, district=None, agency=None, communes=(), first_name: str = "",
     last_name: str = "", email: str = "", validate: bool = True,
 ) -> User:
     """Create a user with a consistent role and scope.
 
     Raises ValidationError for an unknown role, a district officer without a district, an agency
-    officer without an agency, a scope given to a role that has none, a taken username or a weak password.
+    officer without an agency, a commune officer without communes or with a unit that is not on today's map,
+    a scope given to a role that has none, a taken username or a weak password.
     """
-    errors = _validate_scope(role=role, district=district, agency=agency)
+    errors = _validate_scope(role=role, district=district, agency=agency, communes=communes)
     if User.objects.filter(username__iexact=username).exists():
         errors["username"] = [_("Tên đăng nhập đã tồn tại.")]
     if validate and "username" not in errors:
@@ -183,15 +216,18 @@ def user_create(
     )
     user.set_password(password)
     user.save()
+    if communes:
+        user.communes.set(communes)
     return user
 
 
 @transaction.atomic
-def user_set_scope(*, user: User, role: str, district=None, agency=None) -> User:
-    errors = _validate_scope(role=role, district=district, agency=agency)
+def user_set_scope(*, user: User, role: str, district=None, agency=None, communes=()) -> User:
+    errors = _validate_scope(role=role, district=district, agency=agency, communes=communes)
     if errors:
         raise ValidationError(errors)
     user.role, user.district, user.agency = role, district, agency
     user.is_staff = role in (Role.ADMIN, Role.PROVINCE_STAFF)
     user.save(update_fields=["role", "district", "agency", "is_staff"])
+    user.communes.set(list(communes or ()))
     return user

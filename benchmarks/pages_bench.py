@@ -74,7 +74,7 @@ def pages(env) -> dict[str, str]:
     xã in the default period), their home, the commune list and the dashboard."""
     script = (
         "from accounts.models import User; from criteria.models import Assessment; "
-        "from communes.models import Commune; from communes.selectors import served_province; "
+        "from communes.models import Commune; from communes.served import served_province; "
         "from criteria.frame import default_period; "
         f"u = User.objects.get(username='{OFFICER}'); "
         "mine = Assessment.objects.filter(commune__district=u.district, commune__kind='xa'); "

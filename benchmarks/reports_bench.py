@@ -7,14 +7,14 @@ dashboard's latency in the embedded setup while reports render.
     .venv/bin/python benchmarks/reports_bench.py embedded             # dashboard p95 with / without 4 reports
 
 Cases:
-- ``dien-bien``: the demo data (``manage.py load_demo``: Điện Biên's 10 districts, 129 communes, 2021-H1);
+- ``dien-bien``: the demo data (``manage.py load_demo``: 10 districts, 129 communes, 2021-H1);
 - ``big``: a generated province of ``--communes`` xã (benchmarks/reports_data.py).
 
 Each measurement runs in a fresh process (like a fresh worker child): it asks for the 2021-H1 province
 report through ``reports.services.report_request`` with Celery eager, so request → snapshot → HTML →
 WeasyPrint → file → DONE all happen in that process; "cold" is the first report of the process (WeasyPrint
 imported and fonts loaded then), "warm" a second one right after. Peak memory is the process's maximum
-resident set size (ru_maxrss), Django and Python included. Targets: ≤ 4 s / ≤ 300 MB (Điện Biên),
+resident set size (ru_maxrss), Django and Python included. Targets: ≤ 4 s / ≤ 300 MB (the demo),
 ≤ 25 s / ≤ 800 MB (1,000 communes). (Celery runs eagerly in these measuring processes only: it is the
 render's own cost that is timed, not the broker's.)
 
@@ -112,16 +112,10 @@ def child_measure(case: str) -> None:
     from celery import current_app
 
     current_app.conf.task_always_eager = True  # the render's own time, in this process
-    from django.conf import settings
-
     from accounts.models import Role, User
     from reports import services
     from reports.models import Report
 
-    if case == "big":
-        from benchmarks.reports_data import PROVINCE_CODE
-
-        settings.NTM_PROVINCE_CODE = PROVINCE_CODE
     leader, _created = User.objects.get_or_create(username="bench_reports_leader", defaults={"role": Role.LEADER})
     figures = {"case": case}
     for label in ("cold", "warm"):

@@ -26,10 +26,8 @@ PERIOD, PREVIOUS = "2021-H1", "2020-H2"
 
 
 def generate(*, communes: int = 1000, seed: int = 2021, log=print) -> None:
-    from django.conf import settings
     from django.db import transaction
 
-    settings.NTM_PROVINCE_CODE = PROVINCE_CODE
     rng = random.Random(seed)
     with transaction.atomic():
         province, xa = _units(communes)
@@ -46,7 +44,8 @@ def generate(*, communes: int = 1000, seed: int = 2021, log=print) -> None:
 def _units(count: int):
     from communes.models import Commune, CommuneKind, District, DistrictKind, Province, Region, fold
 
-    province = Province.objects.create(code=PROVINCE_CODE, name="Tỉnh Thử Nghiệm", region=Region.TDMNPB)
+    # a fresh database: the generated province is the one served (communes.served)
+    province = Province.objects.create(code=PROVINCE_CODE, name="Tỉnh Thử Nghiệm", region=Region.TDMNPB, is_served=True)
     districts = District.objects.bulk_create(
         District(code=f"9{index:02d}", name=f"Huyện Thử Nghiệm {index + 1}", kind=DistrictKind.RURAL, province=province)
         for index in range(-(-count // COMMUNES_PER_DISTRICT))

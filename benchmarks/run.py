@@ -44,7 +44,7 @@ def main(argv=None) -> int:
     parser.add_argument("--reset", action="store_true", help="drop and recreate the database first")
     parser.add_argument("--periods", type=int, default=10, help="half-year periods from 2021-H1 (default 10)")
     parser.add_argument("--seed", type=int, default=2021)
-    parser.add_argument("--province", default="11", help="province timed (GSO code; default 11 Điện Biên)")
+    parser.add_argument("--province", default="11", help="province timed (GSO code; default 11, the demo data's province)")
     parser.add_argument("--period", default=None, help="period timed (default: the last generated)")
     parser.add_argument("--samples", type=int, default=200, help="timed requests per URL (one client)")
     parser.add_argument("--country-samples", type=int, default=20, help="timed whole-country summaries")

@@ -15,6 +15,10 @@ class CommuneFilterForm(forms.Form):
     )
     kind = forms.ChoiceField(label=_("Loại"), required=False, choices=[("", _("Tất cả loại"))] + CommuneKind.choices)
     level = forms.ChoiceField(label=_("Mức đạt chuẩn"), required=False, choices=[("", _("Tất cả mức"))] + Level.choices)
+    on = forms.DateField(
+        label=_("Bản đồ đơn vị ngày"), required=False, input_formats=DATE_FORMATS,
+        help_text=_("Các đơn vị có hiệu lực vào ngày này (mặc định: hôm nay)."),
+    )
 
 
 class CommuneTargetForm(forms.Form):

@@ -2,6 +2,7 @@
 
 import unicodedata
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,19 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return " ".join(stripped.lower().split())
+
+
+def valid_on(day, prefix: str = "") -> Q:
+    """Units (or, with ``prefix``, the units of a relation) valid on ``day``: valid_from ≤ day ≤ valid_to."""
+    p = f"{prefix}__" if prefix else ""
+    return (Q(**{f"{p}valid_from__isnull": True}) | Q(**{f"{p}valid_from__lte": day})) & (
+        Q(**{f"{p}valid_to__isnull": True}) | Q(**{f"{p}valid_to__gte": day})
+    )
+
+
+def is_valid_on(unit, day) -> bool:
+    """Object form of ``valid_on`` (a Commune or a District); no query."""
+    return (unit.valid_from is None or unit.valid_from <= day) and (unit.valid_to is None or unit.valid_to >= day)
 
 
 class Region(models.TextChoices):
@@ -90,6 +104,30 @@ class Province(models.Model):
         return self.name
 
 
+class ServedProvinceChange(models.Model):
+    """History of the province this installation serves (communes.served): who, when, from which, to which.
+    The first row is written when the first units file is imported (``by`` empty, ``previous`` empty)."""
+
+    at = models.DateTimeField(_("lúc"), auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("người thực hiện"),
+    )
+    previous = models.ForeignKey(
+        Province, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("từ tỉnh"),
+    )
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("sang tỉnh"))
+    reason = models.CharField(_("lý do"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("thay đổi tỉnh được phục vụ")
+        verbose_name_plural = pgettext_lazy("plural", "lịch sử tỉnh được phục vụ")
+
+    def __str__(self):
+        return f"{self.previous or '–'} → {self.province}"
+
+
 class DistrictQuerySet(models.QuerySet):
     def in_province(self, province):
         return self.filter(province=province)
@@ -145,10 +183,13 @@ class Commune(models.Model):
     """A commune-level unit (GSO 5-digit code): xã, phường or thị trấn.
 
     ``district`` is nullable: after the 2025 reform communes belong directly to a province.
+    Codes are reused (03334 was Xã Thanh Xương until 30/06/2025, Phường Mường Thanh since): a unit is
+    (code, valid_from), never the code alone; ``communes.selectors.unit_for_code`` resolves a code on a day and
+    ``communes.services`` refuses two units of one code whose validity overlaps.
     ``level`` is derived from the latest Recognition and kept right by ``communes.services``.
     """
 
-    code = models.CharField(_("mã"), max_length=5, unique=True)
+    code = models.CharField(_("mã"), max_length=5)
     name = models.CharField(_("tên"), max_length=100)
     name_folded = models.CharField(max_length=100, db_index=True, editable=False)
     kind = models.CharField(_("loại"), max_length=10, choices=CommuneKind.choices)
@@ -171,7 +212,23 @@ class Commune(models.Model):
         ordering = ["code"]
         verbose_name = _("xã")
         verbose_name_plural = pgettext_lazy("plural", "xã")
-        indexes = [models.Index(fields=["district", "code"]), models.Index(fields=["province", "code"])]
+        indexes = [
+            models.Index(fields=["district", "code"]),
+            models.Index(fields=["province", "code"]),
+            models.Index(fields=["code", "valid_to"], name="commune_code_valid_to"),
+            models.Index(fields=["province", "valid_from", "valid_to"], name="commune_province_validity"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "valid_from"], name="unique_commune_code_valid_from"),
+            # NULLs are distinct in a unique constraint: at most one open-start unit per code.
+            models.UniqueConstraint(
+                fields=["code"], condition=Q(valid_from__isnull=True), name="unique_commune_code_open_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="commune_validity_ordered",
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -181,6 +238,12 @@ class Commune(models.Model):
         if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
             kwargs["update_fields"] = set(kwargs["update_fields"]) | {"name_folded"}
         super().save(*args, **kwargs)
+
+    @property
+    def day_on_map(self):
+        """A day on which this unit is valid (its first or last day; None for a unit valid always): with it a
+        link names this unit even when its code names another unit at another time."""
+        return self.valid_from or self.valid_to
 
     @property
     def region(self):

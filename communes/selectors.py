@@ -4,8 +4,9 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass
 
-from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Count, Q
+from django.db.models import Count, F, Prefetch, Q
+from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scope import communes_visible_to, districts_visible_to
@@ -14,22 +15,133 @@ from .models import (
     LEVEL_ORDER,
     Commune,
     CommuneKind,
+    CommuneSuccession,
     CommuneTarget,
     DistrictTarget,
     Level,
-    Province,
     Recognition,
     VillageRecognition,
+    is_valid_on,  # noqa: F401 (re-exported with valid_on: pages ask communes.selectors)
     level_after_decision,
     level_rank,
+    valid_on,
 )
+from .served import served_province  # noqa: F401  (re-exported: the one function lives in communes.served)
+
+# --- units over time ----------------------------------------------------------------------------------
 
 
-def district_list(*, user, province=None):
-    """Districts the user can see, with commune counts and counts by level (one query)."""
+class UnitNotFound(Http404):
+    """No unit has this code on the asked day (a 404 with this message on pages and in the API)."""
+
+
+class AmbiguousUnit(UnitNotFound):
+    """A code used without a day names two units over time (codes are reused): the caller must give a day.
+
+    ``units`` are the candidates, oldest first. Pages and the API treat it as a 404 with this message.
+    """
+
+    def __init__(self, message, *, units):
+        super().__init__(message)
+        self.units = units
+
+
+TODAY = object()  # unit_for_code(on=TODAY): the request's local date
+OLDEST_FIRST = F("valid_from").asc(nulls_first=True)  # an open start (NULL) is the oldest, on every backend
+
+
+def _unit_label(unit) -> str:
+    from .services import validity_text
+
+    return f"{unit.name} ({validity_text(unit.valid_from, unit.valid_to)})"
+
+
+def unit_for_code(code: str, on=TODAY, province=None, *, queryset=None) -> Commune:
+    """THE resolver of a commune code: the unit with ``code`` valid on ``on`` (default: today).
+
+    Codes are reused (03334: Xã Thanh Xương to 30/06/2025, Phường Mường Thanh from 01/07/2025), so a code
+    alone never names a unit. ``on=None`` means "no day given": the one unit that ever had the code, or
+    ``AmbiguousUnit`` when it named several. ``province`` (object or code) narrows; ``queryset`` (e.g. the
+    units a user may read) is searched instead of every unit. Raises ``UnitNotFound`` (a 404, translated)
+    when none matches. District and province are joined. One query.
+    """
+    qs = (queryset if queryset is not None else Commune.objects.all()).select_related("district", "province")
+    qs = qs.filter(code=str(code or ""))
+    if province is not None:
+        qs = qs.filter(province__code=province) if isinstance(province, str) else qs.filter(province=province)
+    if on is TODAY:
+        on = timezone.localdate()
+    if on is not None:
+        qs = qs.filter(valid_on(on))
+    units = list(qs.order_by(OLDEST_FIRST)[:3])
+    if not units:
+        if on is None:
+            raise UnitNotFound(_("Không có đơn vị hành chính mã %(code)s.") % {"code": code})
+        raise UnitNotFound(
+            _("Không có đơn vị hành chính mã %(code)s có hiệu lực ngày %(day)s.") % {"code": code, "day": f"{on:%d/%m/%Y}"}
+        )
+    if len(units) > 1:
+        # Only possible without a day: the service never lets two units of one code overlap.
+        raise AmbiguousUnit(
+            _("Mã %(code)s chỉ nhiều đơn vị theo thời gian (%(units)s): hãy chọn ngày (on=YYYY-MM-DD).")
+            % {"code": code, "units": "; ".join(_unit_label(u) for u in units)},
+            units=units,
+        )
+    return units[0]
+
+
+def units_for_code(code: str, *, exclude=None) -> list[Commune]:
+    """Every unit that ever had ``code``, oldest first (the other units a reused code names). One query."""
+    qs = Commune.objects.filter(code=code).order_by(OLDEST_FIRST)
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude.pk)
+    return list(qs)
+
+
+def commune_lineage(*, commune) -> dict:
+    """A unit's predecessors and successors (succession rows, the other unit and its old district joined);
+    two queries."""
+    return {
+        "predecessors": list(
+            commune.predecessions.select_related("predecessor__district").order_by("predecessor__code")
+        ),
+        "successors": list(commune.successions.select_related("successor").order_by("successor__code")),
+    }
+
+
+def lineage_prefetch():
+    """Prefetches of a unit's predecessors and successors (with the other unit's code and name), one query each."""
+    return (
+        Prefetch(
+            "predecessions",
+            queryset=CommuneSuccession.objects.select_related("predecessor").order_by("predecessor__code"),
+        ),
+        Prefetch(
+            "successions",
+            queryset=CommuneSuccession.objects.select_related("successor").order_by("successor__code"),
+        ),
+    )
+
+
+def district_list(*, user, province=None, on=None):
+    """Districts the user can see, with commune counts and counts by level (one query).
+
+    ``on``: only the district-level units valid that day and their communes valid that day (none on a
+    two-level map); None: every district ever recorded."""
+    from criteria.frame import valid_on
+
     qs = districts_visible_to(user).select_related("province")
     if province is not None:
         qs = qs.filter(province=province)
+    if on is not None:
+        qs = qs.filter(valid_on(on))
+        units = Q(communes__in=Commune.objects.filter(valid_on(on)))
+        return qs.annotate(
+            commune_count=Count("communes", filter=units),
+            standard_count=Count("communes", filter=units & Q(
+                communes__level__in=[Level.STANDARD, Level.ADVANCED, Level.MODEL])),
+            basic_count=Count("communes", filter=units & Q(communes__level=Level.BASIC)),
+        ).order_by("code")
     return qs.annotate(
         commune_count=Count("communes"),
         standard_count=Count("communes", filter=Q(communes__level__in=[Level.STANDARD, Level.ADVANCED, Level.MODEL])),
@@ -37,9 +149,13 @@ def district_list(*, user, province=None):
     ).order_by("code")
 
 
-def commune_list(*, user, district=None, province=None, kind=None, level=None, search=None):
-    """Communes the user can see, filtered; ready for a listing (district and province joined)."""
+def commune_list(*, user, district=None, province=None, kind=None, level=None, search=None, on=None):
+    """Communes the user can see, filtered; ready for a listing (district and province joined).
+
+    ``on``: only the units of the map valid that day (None: every unit ever recorded)."""
     qs = communes_visible_to(user).for_listing()
+    if on is not None:
+        qs = qs.filter(valid_on(on))
     if province is not None:
         qs = qs.filter(province=province)
     if district is not None:
@@ -83,21 +199,6 @@ def village_recognitions(*, commune):
         .select_related("village")
         .order_by("-decision_date", "-id")
     )
-
-
-def served_province() -> Province:
-    """THE province this installation serves: the one recorded as served in the database (issue 18).
-
-    Raises ImproperlyConfigured with an explanation when none is recorded (an installation without units:
-    run ``manage.py setup_province FILE.csv`` or ``import_units``). One query.
-    """
-    province = Province.objects.filter(is_served=True).first()
-    if province is None:
-        raise ImproperlyConfigured(
-            _("Chưa xác định tỉnh mà hệ thống phục vụ: hãy nạp danh mục đơn vị hành chính của tỉnh "
-              "(manage.py setup_province TỆP.csv).")
-        )
-    return province
 
 
 # --- targets --------------------------------------------------------------------------------------------
@@ -157,8 +258,8 @@ def targets_vs_actual(*, year: int, on: datetime.date, province=None, district=N
     decisions dated up to then (communes.selectors.levels_at). Three queries.
     """
     as_of = min(datetime.date(year, 12, 31), on)
-    if communes is None:
-        communes = Commune.objects.filter(kind=CommuneKind.COMMUNE)
+    if communes is None:  # the xã of the map valid at the year's end (the frame's rule for a year)
+        communes = Commune.objects.filter(valid_on(datetime.date(year, 12, 31)), kind=CommuneKind.COMMUNE)
         if district is not None:
             communes = communes.filter(district=district)
         elif province is not None:

@@ -1,6 +1,7 @@
 """Writes to administrative units: the CSV import, recognitions, regions, villages."""
 
 import csv
+import datetime
 import io
 import re
 from collections import Counter
@@ -8,13 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import (
     Commune,
     CommuneKind,
+    CommuneSuccession,
     CommuneTarget,
     District,
     DistrictKind,
@@ -195,13 +197,18 @@ def _parse_unit_rows(text: str):
 
 
 @transaction.atomic
-def units_import(*, text: str) -> ImportCounts:
+def units_import(*, text: str, valid_from: datetime.date | None = None, decision: str = "") -> ImportCounts:
     """Create or update provinces, districts and communes by GSO code from a units CSV.
 
-    Idempotent: a second run of the same file changes nothing and counts everything as unchanged.
-    Refuses the whole file (raising ``UnitImportError`` with every bad row) before writing anything.
+    A unit is (code, valid_from): the file's units are valid from ``valid_from`` (None: since before any
+    record), and a row updates the unit of its code with that same start. A reform file (the format of
+    dien-bien-units-2025.csv: ``merged_from_codes`` instead of districts) records the lineage too
+    (``reform_import``). Idempotent: a second run of the same file changes nothing and counts everything as
+    unchanged. Refuses the whole file (raising ``UnitImportError`` with every bad row) before writing anything.
     A province's region is set from the built-in table on creation only: province staff may change it.
     """
+    if "merged_from_codes" in _header_of(text):
+        return reform_import(text=text, valid_from=valid_from, decision=decision)
     provinces, districts, communes = _parse_unit_rows(text)
     counts = ImportCounts()
 
@@ -236,7 +243,16 @@ def units_import(*, text: str) -> ImportCounts:
     counts.updated["district"] += len(changed_d)
     district_ids = dict(District.objects.filter(code__in=districts).values_list("code", "id"))
 
-    existing_c = {c.code: c for c in Commune.objects.filter(code__in=communes)}
+    same_start = {"valid_from": valid_from} if valid_from is not None else {"valid_from__isnull": True}
+    existing_c = {c.code: c for c in Commune.objects.filter(code__in=communes, **same_start)}
+    overlap_errors = []
+    for other in Commune.objects.filter(code__in=[code for code in communes if code not in existing_c]):
+        if _overlaps(valid_from, None, other.valid_from, other.valid_to):
+            overlap_errors.append((communes[other.code]["line"], _(
+                "Mã %(code)s đã là %(name)s trong thời gian %(span)s: hai đơn vị cùng mã không được có hiệu lực "
+                "trùng nhau.") % {"code": other.code, "name": other.name, "span": validity_text(other.valid_from, other.valid_to)}))
+    if overlap_errors:
+        raise UnitImportError(sorted(overlap_errors))
     new_c, changed_c = [], []
     for code, data in communes.items():
         province_id = existing_p[data["province"]].pk
@@ -245,7 +261,7 @@ def units_import(*, text: str) -> ImportCounts:
         if obj is None:
             new_c.append(Commune(
                 code=code, name=data["name"], name_folded=fold(data["name"]), kind=data["kind"],
-                province_id=province_id, district_id=district_id,
+                province_id=province_id, district_id=district_id, valid_from=valid_from,
             ))
         elif (obj.name, obj.kind, obj.province_id, obj.district_id) != (data["name"], data["kind"], province_id, district_id):
             obj.name, obj.name_folded, obj.kind = data["name"], fold(data["name"]), data["kind"]
@@ -261,19 +277,257 @@ def units_import(*, text: str) -> ImportCounts:
     return counts
 
 
-def _mark_served_province(imported: dict[str, Province]) -> None:
-    """The first units file imported into an installation that serves no province yet decides which it serves:
-    its only province, or the one NTM_PROVINCE_CODE names among several (a whole-country file)."""
-    if Province.objects.filter(is_served=True).exists():
-        return
-    from django.conf import settings
+# --- a reform: new units, each formed from old ones (the format of dien-bien-units-2025.csv) --------------
 
-    configured = getattr(settings, "NTM_PROVINCE_CODE", "")
-    chosen = imported.get(configured) if configured else None
-    if chosen is None and len(imported) == 1:
-        chosen = next(iter(imported.values()))
-    if chosen is not None:
-        Province.objects.filter(pk=chosen.pk).update(is_served=True)
+REFORM_COLUMNS = ["province_code", "province_name", "commune_code", "commune_name", "commune_kind", "merged_from_codes"]
+REFORM_2025_FILE = DATA_DIR / "dien-bien-units-2025.csv"
+
+
+def _header_of(text: str) -> list[str]:
+    parsed = read_csv_rows(text)
+    return parsed[0][1]["__header__"] if parsed else []
+
+
+def _parse_reform_rows(text: str, valid_from) -> tuple[dict, dict, dict]:
+    """Validate a reform file whole; (provinces, new units by code, predecessor units by code) or UnitImportError.
+
+    Every bad row is named: a missing or unknown code, a bad kind, a duplicate unit, a predecessor that is
+    unknown, of another province, named twice in a row, or already ended on another day than the day before
+    ``valid_from``, a count that does not match the codes, a code still used by a unit that does not end.
+    """
+    parsed = read_csv_rows(text)
+    if not parsed:
+        raise UnitImportError([(1, _("Tệp rỗng."))])
+    header_line, header = parsed[0]
+    missing = [c for c in REFORM_COLUMNS if c not in header["__header__"]]
+    if missing:
+        raise UnitImportError([(header_line, _("Thiếu cột: %(columns)s.") % {"columns": ", ".join(missing)})])
+    if valid_from is None:
+        raise UnitImportError([(header_line, _(
+            "Tệp sắp xếp đơn vị hành chính cần ngày bắt đầu hiệu lực (--valid-from YYYY-MM-DD)."))])
+    day_before = valid_from - datetime.timedelta(days=1)
+    regions = load_region_table()
+    errors: list[tuple[int, str]] = []
+    provinces: dict[str, dict] = {}
+    units: dict[str, dict] = {}
+    wanted: set[str] = set()
+    for line, row in parsed[1:]:
+        before = len(errors)
+        p_code, c_code = row["province_code"], row["commune_code"]
+        p_ok = _check_code("province", p_code, line, errors, "province_code")
+        _check_code("commune", c_code, line, errors, "commune_code")
+        if not row["province_name"]:
+            errors.append((line, _("Thiếu tên tỉnh.")))
+        if not row["commune_name"]:
+            errors.append((line, _("Thiếu tên xã.")))
+        kind = COMMUNE_KINDS.get(row["commune_kind"].strip().lower())
+        if kind is None:
+            errors.append((line, _("Loại xã không hợp lệ: “%(value)s” (Xã, Phường, Thị trấn).") % {"value": row["commune_kind"]}))
+        if p_ok and p_code not in regions:
+            errors.append((line, _("Tỉnh %(code)s không có trong bảng vùng kinh tế - xã hội.") % {"code": p_code}))
+        codes = [code.strip() for code in row["merged_from_codes"].split(";") if code.strip()]
+        if not codes:
+            errors.append((line, _("Thiếu mã các đơn vị cũ (cột merged_from_codes).")))
+        for code in codes:
+            if not CODE_PATTERNS["commune"].match(code):
+                errors.append((line, _("Mã đơn vị cũ không hợp lệ: “%(value)s”.") % {"value": code}))
+        repeated = sorted({code for code in codes if codes.count(code) > 1})
+        if repeated:
+            errors.append((line, _("Đơn vị cũ %(codes)s được kê hai lần.") % {"codes": ", ".join(repeated)}))
+        count = row.get("merged_from_count", "")
+        if count and (not count.isdigit() or int(count) != len(codes)):
+            errors.append((line, _("merged_from_count (%(count)s) không khớp số mã đơn vị cũ (%(codes)d).")
+                           % {"count": count, "codes": len(codes)}))
+        if len(errors) > before:
+            continue
+        known = provinces.setdefault(p_code, {"name": row["province_name"], "line": line, "region": regions[p_code]})
+        if known["name"] != row["province_name"]:
+            errors.append((line, _("Mã tỉnh %(code)s đã dùng với tên khác ở dòng %(other)d.") % {"code": p_code, "other": known["line"]}))
+        if c_code in units:
+            errors.append((line, _("Mã xã %(code)s bị lặp (dòng %(other)d).") % {"code": c_code, "other": units[c_code]["line"]}))
+            continue
+        units[c_code] = {"name": row["commune_name"], "kind": kind, "province": p_code, "line": line, "from": codes}
+        wanted.update(codes)
+
+    # Predecessors: for each code, the latest unit that started before the reform day.
+    candidates: dict[str, Commune] = {}
+    for unit in (
+        Commune.objects.filter(code__in=wanted | set(units)).exclude(valid_from__gte=valid_from)
+        .select_related("province").order_by("code", models.F("valid_from").asc(nulls_first=True))
+    ):
+        candidates[unit.code] = unit  # ordered by start (NULL first): the last one wins
+    predecessors: dict[str, Commune] = {}
+    for data in units.values():
+        for old in data["from"]:
+            unit = candidates.get(old)
+            if unit is None:
+                errors.append((data["line"], _("Đơn vị cũ %(code)s không có trong danh mục (trước ngày %(day)s).")
+                               % {"code": old, "day": f"{valid_from:%d/%m/%Y}"}))
+            elif unit.province.code != data["province"]:
+                errors.append((data["line"], _("Đơn vị cũ %(code)s (%(name)s) thuộc tỉnh khác.") % {"code": old, "name": unit.name}))
+            elif unit.valid_to is not None and unit.valid_to != day_before:
+                errors.append((data["line"], _("Đơn vị cũ %(code)s (%(name)s) đã hết hiệu lực ngày %(end)s, không phải "
+                                               "ngày %(day)s trước khi sắp xếp.")
+                               % {"code": old, "name": unit.name, "end": f"{unit.valid_to:%d/%m/%Y}", "day": f"{day_before:%d/%m/%Y}"}))
+            else:
+                predecessors[old] = unit
+    # A new unit's code may be held by an old unit only if that one ends the day before (it is a predecessor).
+    for code, data in units.items():
+        holder = candidates.get(code)
+        if holder is not None and code not in wanted and (holder.valid_to is None or holder.valid_to >= valid_from):
+            errors.append((data["line"], _(
+                "Mã %(code)s đã là %(name)s trong thời gian %(span)s: hai đơn vị cùng mã không được có hiệu lực "
+                "trùng nhau.") % {"code": code, "name": holder.name, "span": validity_text(holder.valid_from, holder.valid_to)}))
+    later = dict(Commune.objects.filter(code__in=units, valid_from__gt=valid_from).values_list("code", "name"))
+    for code, name in later.items():
+        errors.append((units[code]["line"], _("Mã %(code)s đã là %(name)s từ sau ngày %(day)s.")
+                       % {"code": code, "name": name, "day": f"{valid_from:%d/%m/%Y}"}))
+    if errors:
+        raise UnitImportError(sorted(set(errors)))
+    return provinces, units, predecessors
+
+
+def reform_import(*, text: str, valid_from: datetime.date | None, decision: str = "") -> ImportCounts:
+    """Record a reform: the file's units valid from ``valid_from``, each formed from the old units it names.
+
+    Each old unit named ends the day before (valid_to), one CommuneSuccession per (old, new) pair records the
+    lineage with ``decision``; a district of the province none of whose units stays valid ends the day before
+    too (the two-level map: new units have no district). Validated whole first (``_parse_reform_rows``);
+    idempotent. Then, inside the transaction, ``communes.signals.units_reformed`` is sent.
+    """
+    from .signals import units_reformed
+
+    decision = (decision or "").strip()[:100]
+    provinces, units, predecessors = _parse_reform_rows(text, valid_from)
+    day_before = valid_from - datetime.timedelta(days=1)
+    counts = ImportCounts()
+    existing_p = {p.code: p for p in Province.objects.filter(code__in=provinces)}
+    for code, data in provinces.items():
+        obj = existing_p.get(code)
+        if obj is None:
+            existing_p[code] = Province.objects.create(code=code, name=data["name"], region=data["region"])
+            counts.created["province"] += 1
+        elif obj.name != data["name"]:
+            obj.name = data["name"]
+            obj.save(update_fields=["name"])
+            counts.updated["province"] += 1
+        else:
+            counts.unchanged["province"] += 1
+
+    # Old units end the day before (those already ended that day are left as they are).
+    ending = [unit.pk for unit in predecessors.values() if unit.valid_to is None]
+    Commune.objects.filter(pk__in=ending).update(valid_to=day_before)
+    counts.updated["ended"] += len(ending)
+    counts.unchanged["ended"] += len(predecessors) - len(ending)
+
+    existing = {c.code: c for c in Commune.objects.filter(code__in=units, valid_from=valid_from)}
+    new_c, changed_c = [], []
+    for code, data in units.items():
+        province_id = existing_p[data["province"]].pk
+        obj = existing.get(code)
+        if obj is None:
+            new_c.append(Commune(
+                code=code, name=data["name"], name_folded=fold(data["name"]), kind=data["kind"],
+                province_id=province_id, district_id=None, valid_from=valid_from,
+            ))
+        elif (obj.name, obj.kind, obj.province_id, obj.district_id) != (data["name"], data["kind"], province_id, None):
+            obj.name, obj.name_folded, obj.kind, obj.province_id, obj.district_id = (
+                data["name"], fold(data["name"]), data["kind"], province_id, None)
+            changed_c.append(obj)
+        else:
+            counts.unchanged["commune"] += 1
+    Commune.objects.bulk_create(new_c, batch_size=1000)
+    Commune.objects.bulk_update(changed_c, ["name", "name_folded", "kind", "province", "district"], batch_size=1000)
+    counts.created["commune"] += len(new_c)
+    counts.updated["commune"] += len(changed_c)
+    successors = {c.code: c for c in Commune.objects.filter(code__in=units, valid_from=valid_from)}
+
+    # Lineage: one row per (old, new) pair; an existing pair keeps its row (its date and decision follow the file).
+    pairs = [(predecessors[old], successors[code]) for code, data in units.items() for old in data["from"]]
+    known = {
+        (row.predecessor_id, row.successor_id): row
+        for row in CommuneSuccession.objects.filter(successor__in=successors.values())
+    }
+    new_rows, changed_rows, successions = [], [], []
+    for old, new in pairs:
+        row = known.get((old.pk, new.pk))
+        if row is None:
+            row = CommuneSuccession(predecessor=old, successor=new, effective_date=valid_from, decision=decision)
+            new_rows.append(row)
+        elif (row.effective_date, row.decision) != (valid_from, decision):
+            row.effective_date, row.decision = valid_from, decision
+            changed_rows.append(row)
+        else:
+            counts.unchanged["succession"] += 1
+        successions.append(row)
+    CommuneSuccession.objects.bulk_create(new_rows, batch_size=1000)
+    CommuneSuccession.objects.bulk_update(changed_rows, ["effective_date", "decision"], batch_size=1000)
+    counts.created["succession"] += len(new_rows)
+    counts.updated["succession"] += len(changed_rows)
+
+    # Districts of these provinces with no unit valid from the reform day end the day before.
+    still_valid = Commune.objects.filter(district=models.OuterRef("pk")).filter(
+        models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=valid_from))
+    ended = District.objects.filter(province__in=existing_p.values(), valid_to__isnull=True).exclude(
+        models.Exists(still_valid))
+    counts.updated["district"] += ended.update(valid_to=day_before)
+    units_reformed.send(sender=CommuneSuccession, successions=successions, effective_date=valid_from, decision=decision)
+    return counts
+
+
+def _overlaps(a_from, a_to, b_from, b_to) -> bool:
+    """Whether two validity spans (None: open) share a day."""
+    return (a_to is None or b_from is None or b_from <= a_to) and (b_to is None or a_from is None or a_from <= b_to)
+
+
+def unit_validity_errors(*, code: str, valid_from, valid_to, exclude_pk=None) -> list[str]:
+    """Why a unit of ``code`` valid from ``valid_from`` to ``valid_to`` cannot be recorded (empty: it can).
+
+    A code names at most one unit on any day (codes are reused over time, never at the same time). The
+    database enforces (code, valid_from) unique; this check covers overlapping spans on every backend.
+    """
+    errors = []
+    if valid_from is not None and valid_to is not None and valid_to < valid_from:
+        errors.append(_("Ngày hết hiệu lực trước ngày bắt đầu hiệu lực."))
+    others = Commune.objects.filter(code=code)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    for other in others.only("code", "name", "valid_from", "valid_to"):
+        if _overlaps(valid_from, valid_to, other.valid_from, other.valid_to):
+            errors.append(
+                _("Mã %(code)s đã là %(name)s trong thời gian %(span)s: hai đơn vị cùng mã không được có hiệu lực "
+                  "trùng nhau.") % {"code": code, "name": other.name, "span": validity_text(other.valid_from, other.valid_to)}
+            )
+    return errors
+
+
+def validity_text(valid_from, valid_to) -> str:
+    """"từ 01/07/2025", "đến 30/06/2025", "01/01/2020 – 30/06/2025" or "không giới hạn"."""
+    if valid_from and valid_to:
+        return f"{valid_from:%d/%m/%Y} – {valid_to:%d/%m/%Y}"
+    if valid_from:
+        return _("từ %(day)s") % {"day": f"{valid_from:%d/%m/%Y}"}
+    if valid_to:
+        return _("đến %(day)s") % {"day": f"{valid_to:%d/%m/%Y}"}
+    return _("không giới hạn")
+
+
+def commune_set_validity(*, commune: Commune, valid_from, valid_to) -> Commune:
+    """Change a unit's validity; ValidationError when it would overlap another unit of the same code."""
+    errors = unit_validity_errors(code=commune.code, valid_from=valid_from, valid_to=valid_to, exclude_pk=commune.pk)
+    if errors:
+        raise ValidationError({"valid_to": errors})
+    commune.valid_from, commune.valid_to = valid_from, valid_to
+    commune.save(update_fields=["valid_from", "valid_to"])
+    return commune
+
+
+def _mark_served_province(imported: dict[str, Province]) -> None:
+    """The first units file imported into an installation that serves no province yet decides which it serves
+    (communes.served.on_units_imported: the one place that decides)."""
+    from .served import on_units_imported
+
+    on_units_imported()
 
 
 @transaction.atomic

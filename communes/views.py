@@ -1,8 +1,11 @@
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,7 +22,9 @@ from .forms import (
     VillageRecognitionForm,
 )
 from .models import Commune, CommuneKind, District, Level
+from .periods import parse_day
 from .sections import collect
+from .served import served_province
 
 
 def home(request):
@@ -30,37 +35,97 @@ def home(request):
 
 @login_required
 def district_list(request):
-    districts = selectors.district_list(user=request.user)
-    return render(request, "communes/district_list.html", {"districts": districts})
+    """District-level units of the map valid on ``?on=`` (default today); on a two-level map, none, and a link
+    to the last day that had them."""
+    day, error = _unit_day(request)
+    if error:
+        return _bad_day(request, error)
+    districts = list(selectors.district_list(user=request.user, on=day))
+    last_day = None
+    if not districts:
+        last_day = District.objects.filter(valid_to__lt=day).order_by("-valid_to").values_list(
+            "valid_to", flat=True).first()
+    return render(request, "communes/district_list.html", {"districts": districts, "day": day, "last_day": last_day})
+
+
+def _unit_day(request):
+    """The day whose map resolves a code on a page (``?on=``, YYYY-MM-DD or dd/mm/yyyy; default today):
+    (day, None), or (None, the translated reason) for a malformed day."""
+    try:
+        return parse_day(request.GET.get("on")) or timezone.localdate(), None
+    except ValidationError as error:
+        return None, error.messages[0]
+
+
+def _bad_day(request, message):
+    return render(request, "communes/unit_error.html", {"message": message}, status=400)
+
+
+def detail_url(commune, day=None) -> str:
+    """The commune page of this unit: with ``?on=`` (a day of its validity) when its code names several units."""
+    url = reverse("communes:commune-detail", args=[commune.code])
+    day = day or commune.valid_from or commune.valid_to
+    return f"{url}?on={day:%Y-%m-%d}" if day else url
 
 
 @login_required
 def commune_list(request):
-    form = CommuneFilterForm(request.GET or None)
+    """The units of the map valid on the chosen day (``?on=``, default today), filtered."""
+    form = CommuneFilterForm(request.GET or None, initial={"on": timezone.localdate()})
     filters = form.cleaned_data if form.is_valid() else {}
+    day = filters.get("on") or timezone.localdate()
     communes = selectors.commune_list(
         user=request.user,
         district=filters.get("district"),
         kind=filters.get("kind") or None,
         level=filters.get("level") or None,
         search=filters.get("q") or None,
+        on=day,
     )
     page = Paginator(communes, 200).get_page(request.GET.get("page"))
-    return render(request, "communes/commune_list.html", {"form": form, "page": page, "communes": page.object_list})
+    return render(request, "communes/commune_list.html", {
+        "form": form, "page": page, "communes": page.object_list, "day": day,
+        "has_districts": any(c.district_id for c in page.object_list),
+    })
 
 
 @login_required
 def commune_detail(request, code):
-    commune = get_commune_for_read(request.user, code)
+    """A unit's page: the unit with this code valid on ``?on=`` (default today), its validity and lineage,
+    and the other units the same code named at other times (linked)."""
+    day, error = _unit_day(request)
+    if error:
+        return _bad_day(request, error)
+    commune = get_commune_for_read(request.user, code, day)
     sections = collect("NTM_COMMUNE_SECTIONS", request, commune=commune)
     villages = list(commune.villages.all())
     can_manage = can_manage_master_data(request.user)
+    lineage = selectors.commune_lineage(commune=commune)
+    other_units = selectors.units_for_code(commune.code, exclude=commune)
+    # The forms post back with the day only when the code alone would not name this unit today.
+    needs_day = bool(other_units) or not selectors.is_valid_on(commune, timezone.localdate())
     return render(
         request,
         "communes/commune_detail.html",
         {
             "commune": commune,
-            "can_write": can_write_commune(request.user, commune),
+            "day": day,
+            "validity": services.validity_text(commune.valid_from, commune.valid_to),
+            "other_units": [
+                {"unit": unit, "url": detail_url(unit, unit.valid_to or unit.valid_from),
+                 "validity": services.validity_text(unit.valid_from, unit.valid_to)}
+                for unit in other_units
+            ],
+            "predecessors": [
+                {"unit": row.predecessor, "url": detail_url(row.predecessor, row.predecessor.valid_to), "row": row}
+                for row in lineage["predecessors"]
+            ],
+            "successors": [
+                {"unit": row.successor, "url": detail_url(row.successor, row.successor.valid_from), "row": row}
+                for row in lineage["successors"]
+            ],
+            "on_query": f"?on={day:%Y-%m-%d}" if needs_day else "",
+            "can_write": can_write_commune(request.user, commune, on=day),
             "recognitions": selectors.commune_recognitions(commune=commune),
             "village_recognitions": list(selectors.village_recognitions(commune=commune)),
             "villages": villages,
@@ -84,10 +149,11 @@ def _year(value) -> int:
 def targets(request):
     """The year's targets (communes and districts) against the levels reached; province staff edit them."""
     year = _year(request.GET.get("year") or request.POST.get("year"))
-    province = selectors.served_province()
+    province = served_province()
     can_manage = can_manage_master_data(request.user)
-    communes = Commune.objects.filter(kind=CommuneKind.COMMUNE, province=province).order_by("name")
-    districts = District.objects.filter(province=province).order_by("code")
+    year_end = datetime.date(year, 12, 31)  # a year's targets are set on the map valid at its end
+    communes = Commune.objects.filter(selectors.valid_on(year_end), kind=CommuneKind.COMMUNE, province=province).order_by("name")
+    districts = District.objects.filter(selectors.valid_on(year_end), province=province).order_by("code")
     commune_form = district_form = None
     if request.method == "POST":
         if not can_manage:
@@ -156,7 +222,10 @@ def _targets_post(request, *, communes, districts):
 
 
 def _commune_for_master_data(request, code) -> Commune:
-    commune = get_commune_for_read(request.user, code)
+    day, error = _unit_day(request)
+    if error:
+        raise BadRequest(error)
+    commune = get_commune_for_read(request.user, code, day)
     if not can_manage_master_data(request.user):
         raise PermissionDenied(_("Chỉ Văn phòng điều phối tỉnh được ghi quyết định công nhận."))
     return commune
@@ -188,7 +257,7 @@ def recognition_add(request, code):
             _report_errors(request, form, error)
         else:
             messages.success(request, _("Đã ghi quyết định công nhận."))
-    return redirect("communes:commune-detail", code=commune.code)
+    return redirect(detail_url(commune))
 
 
 @login_required
@@ -209,4 +278,4 @@ def village_recognition_add(request, code):
             _report_errors(request, form, error)
         else:
             messages.success(request, _("Đã ghi quyết định công nhận thôn, bản."))
-    return redirect("communes:commune-detail", code=commune.code)
+    return redirect(detail_url(commune))

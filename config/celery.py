@@ -5,11 +5,12 @@ Two additions to a stock worker:
   process, and a resend each time it reconnects to the broker);
 - the consumer reconnects to a broker that was down at most CELERY_BROKER_RECONNECT_MAX_SECONDS apart
   (kombu's default backs off to 30 s, so a worker could sit idle half a minute after Redis came back).
+A worker or beat whose NTM_PROVINCE_CODE disagrees with the province the database serves refuses to start.
 """
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 from celery.worker.consumer import Consumer as CeleryConsumer
 
 from reports.sweeper import BrokerConnected, ReportSweeper
@@ -52,3 +53,22 @@ def _embedded_broker_folders(sender, **kwargs):
         for key in ("data_folder_in", "data_folder_out", "control_folder", "processed_folder"):
             if options.get(key):
                 Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+@signals.worker_init.connect
+@signals.beat_init.connect
+def _served_province_guard(sender=None, **kwargs):
+    """Start-up guard (communes.served): exit with the message when NTM_PROVINCE_CODE names another province than
+    the database serves. SystemExit, because Celery logs and ignores an ordinary exception from a signal."""
+    import sys
+
+    import django
+
+    django.setup()
+    from communes.served import environment_mismatch
+
+    message = environment_mismatch()
+    if message:
+        sys.__stderr__.write(message + "\n")  # the original stream: beat has redirected sys.stderr by now
+        sys.__stderr__.flush()
+        raise SystemExit(1)

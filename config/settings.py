@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "communes.middleware.NoServedProvinceMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -380,15 +381,19 @@ SPECTACULAR_SETTINGS = {
 NTM_DEMO_LOADERS = [
     "communes.demo.load",
     "accounts.demo.load",
+    "communes.demo.load_reform",
+    "accounts.demo.load_commune_officers",
     "criteria.demo.load",
+    "criteria.demo.load_2026",
     "overview.demo.load",
     "ocop.demo.load",
     "directives.demo.load",
     "reports.demo.load",
 ]
 NTM_SITE_URL = env_str("NTM_SITE_URL", "http://127.0.0.1:8000")
-# The province this installation serves (GSO code); Điện Biên by default.
-NTM_PROVINCE_CODE = env_str("NTM_PROVINCE_CODE", "11")
+# The province this installation serves is data (communes.served). This optional GSO code, if set, must agree
+# with it or start-up is refused; before the first units import it picks the province of a whole-country file.
+NTM_PROVINCE_CODE = env_str("NTM_PROVINCE_CODE", "")
 
 LOGGING = {
     "version": 1,

@@ -4,3 +4,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_wsgi_application()
+
+# Start-up guard: NTM_PROVINCE_CODE, if set, must agree with the province the database serves.
+from communes.served import ensure_environment_agrees  # noqa: E402
+
+ensure_environment_agrees()

@@ -6,7 +6,17 @@ from django.contrib import admin
 from accounts.admin_base import ScopedReadOnlyAdmin
 from accounts.scope import can_review_assessments
 
-from .models import Assessment, CatalogueChange, CriteriaSet, Indicator, ValueHistory
+from .models import (
+    Assessment,
+    CatalogueChange,
+    CommuneGroupAssignment,
+    CriteriaSet,
+    CriteriaSetVersion,
+    GroupDecision,
+    Indicator,
+    Reevaluation,
+    ValueHistory,
+)
 
 
 class ReadOnlyAdmin(ScopedReadOnlyAdmin):
@@ -15,7 +25,7 @@ class ReadOnlyAdmin(ScopedReadOnlyAdmin):
 
 @admin.register(CriteriaSet)
 class CriteriaSetAdmin(ReadOnlyAdmin):
-    list_display = ["code", "name", "decision", "decision_date"]
+    list_display = ["code", "name", "decision", "decision_date", "classification", "version"]
 
 
 @admin.register(Indicator)
@@ -43,3 +53,26 @@ class ValueHistoryAdmin(ReadOnlyAdmin):
 class CatalogueChangeAdmin(ReadOnlyAdmin):
     list_display = ["criteria_set", "indicator", "field", "old", "new", "user", "at"]
     list_select_related = ["criteria_set", "indicator", "user"]
+
+
+@admin.register(CriteriaSetVersion)
+class CriteriaSetVersionAdmin(ReadOnlyAdmin):
+    list_display = ["criteria_set", "number", "published_by", "published_at"]
+    list_select_related = ["criteria_set", "published_by"]
+
+
+@admin.register(GroupDecision)
+class GroupDecisionAdmin(ReadOnlyAdmin):
+    list_display = ["number", "date", "issuer", "is_illustrative"]
+
+
+@admin.register(CommuneGroupAssignment)
+class CommuneGroupAssignmentAdmin(ReadOnlyAdmin):
+    list_display = ["commune", "criteria_set", "group", "from_period", "to_period", "decision", "set_at"]
+    list_select_related = ["commune", "criteria_set", "decision"]
+
+
+@admin.register(Reevaluation)
+class ReevaluationAdmin(ReadOnlyAdmin):
+    list_display = ["assessment", "from_version", "to_version", "old_met_count", "new_met_count", "user", "at"]
+    list_select_related = ["assessment__commune", "user"]

@@ -21,6 +21,7 @@ from accounts.models import User
 from communes.models import Commune, CommuneKind
 
 from . import evaluation
+from .frame import valid_on
 from .models import Assessment, Comparator, CriteriaSet, ValueType
 from .selectors import catalogue_for_set
 from .services.assessments import (
@@ -230,6 +231,7 @@ def load(stdout):
     criteria_set = CriteriaSet.objects.get(code=SET_2016_2020)
     communes = list(
         Commune.objects.filter(province__code=PROVINCE, kind=CommuneKind.COMMUNE)
+        .filter(valid_on(datetime.date(2021, 12, 31)))  # the seed's periods are on the old map
         .select_related("district", "province")
         .order_by("code")
     )
@@ -290,3 +292,137 @@ def load(stdout):
                     comment=RETURN_COMMENTS[index % len(RETURN_COMMENTS)])
             created += 1
     stdout.write(f"Đánh giá tiêu chí (bộ {SET_2016_2020}): {created} đánh giá mới.")
+
+
+# --- 2026-H1 under the 2026-2030 set (QĐ 51/2025/QĐ-TTg) on the two-level map ---------------------------------
+
+SET_2026_2030 = "2026-2030"
+DAY_2026_H1 = datetime.date(2026, 6, 30)
+ILLUSTRATIVE = "MINH HOẠ — dữ liệu demo, không phải văn bản thật"
+DEMO_GROUP_DECISION = {
+    "decision_number": "DEMO-01/2026 (minh hoạ)", "decision_date": datetime.date(2026, 3, 2),
+    "issuer": f"UBND tỉnh Điện Biên ({ILLUSTRATIVE})",
+}
+DEMO_GROUPS = ["G3", "G3", "G3", "G2", "G2", "G1", "G3", "G2"]
+DEMO_STATUSES = ["returned", "submitted", "approved", "approved", "approved", "submitted", "approved", "submitted"]
+# The demo's commune officers (accounts.demo.DEMO_COMMUNE_OFFICERS): the first two units get the returned and a
+# submitted assessment, by their own officer; the third is left with no 2026-H1 assessment, for its officer to
+# enter on the demo.
+OFFICER_UNITS_FIRST = ["03253", "03328"]
+LEFT_FOR_THE_OFFICER = "03368"
+DEMO_CRITERION = 3  # "Phát triển kinh tế nông thôn": the one criterion given (illustrative) computed indicators
+DEMO_INDICATORS = [
+    # code, text, kind, unit, op, thresholds by group
+    ("3.1", "Tỷ lệ hộ tham gia liên kết sản xuất gắn với tiêu thụ sản phẩm (minh hoạ)", "percent", "%", ">=",
+     {"G1": Decimal(40), "G2": Decimal(30), "G3": Decimal(20)}),
+    ("3.2", "Xã có ít nhất 01 hợp tác xã hoạt động hiệu quả (minh hoạ)", "yes_no", "", "==", {"*": Decimal(1)}),
+]
+DEMO_VALUES_3_1 = [24, 18, 35, 31, 26, 45, 21, 33]
+RETURN_COMMENT_2026 = "Đề nghị bổ sung danh sách hộ tham gia liên kết (chỉ tiêu 3.1) trước khi gửi lại."
+
+
+def _units_2026():
+    from .frame import valid_on
+
+    units = list(
+        Commune.objects.filter(valid_on(DAY_2026_H1), province__code=PROVINCE, district__isnull=True,
+                               kind=CommuneKind.COMMUNE)
+        .exclude(code=LEFT_FOR_THE_OFFICER).select_related("province").order_by("code")
+    )
+    first = [u for code in OFFICER_UNITS_FIRST for u in units if u.code == code]
+    return first + [u for u in units if u not in first]
+
+
+def _writer(commune, staff):
+    """A commune officer who may write this unit, if that role exists; else province staff."""
+    from accounts.scope import can_edit_assessment
+
+    for user in User.objects.filter(role="commune_officer", is_active=True).order_by("username"):
+        if can_edit_assessment(user, commune):
+            return user
+    return staff
+
+
+def _publish_demo_version(criteria_set, staff):
+    from .services import authoring
+
+    current = catalogue_for_set(criteria_set)
+    criterion = next(c for c in current.criteria if c.number == DEMO_CRITERION)
+    if not all(i.is_placeholder for i in criterion.indicator_list):
+        return False  # the province (or an earlier run) already gave it indicators
+    for code, text, kind, unit, op, thresholds in DEMO_INDICATORS:
+        authoring.draft_indicator_save(
+            criteria_set=criteria_set, by=staff, criterion_number=DEMO_CRITERION,
+            data=authoring.IndicatorInput(
+                code=code, text=text, value_kind=kind, unit=unit, comparator=op, thresholds=thresholds,
+                risk_margin=Decimal(5) if kind == "percent" else None,
+                source_document=f"Chỉ tiêu do tỉnh soạn ({ILLUSTRATIVE})", source_date=datetime.date(2026, 3, 2),
+                source_quote="Không trích từ QĐ 51/2025/QĐ-TTg: 47 chỉ tiêu của bộ tiêu chí chưa được công bố.",
+            ),
+        )
+    authoring.draft_publish(criteria_set=criteria_set, by=staff,
+                            note=f"Phiên bản của tỉnh: chỉ tiêu tiêu chí {DEMO_CRITERION} ({ILLUSTRATIVE}).")
+    return True
+
+
+@transaction.atomic
+def load_2026(stdout=None):
+    """2026-H1 for a few of the served province's units of the two-level map (valid on 30/06/2026, no
+    district) under the 2026-2030 set: commune groups by an illustrative decision, a published province
+    version giving criterion 3 illustrative computed indicators, and assessments approved, submitted and
+    one returned. Does nothing when there are no such units. Idempotent."""
+    import sys
+
+    from .services.groups import commune_group_set
+
+    stdout = stdout or sys.stdout
+    units = _units_2026()
+    criteria_set = CriteriaSet.objects.filter(code=SET_2026_2030).first()
+    staff = User.objects.filter(role="province_staff", is_active=True).order_by("username").first()
+    if not units or criteria_set is None or staff is None:
+        stdout.write("Đánh giá 2026-H1 (bộ 2026-2030): bỏ qua (chưa có đơn vị hành chính mới, bộ tiêu chí hoặc "
+                     "tài khoản cán bộ tỉnh).")
+        return
+    chosen = units[: len(DEMO_GROUPS)]
+    assigned = set(criteria_set.group_assignments.filter(commune__in=chosen).values_list("commune_id", flat=True))
+    for commune, group in zip(chosen, DEMO_GROUPS, strict=False):
+        if commune.pk not in assigned:
+            commune_group_set(criteria_set=criteria_set, commune=commune, group=group, from_period="2026-H1", by=staff,
+                              source="demo", is_illustrative=True, decision_note=ILLUSTRATIVE, **DEMO_GROUP_DECISION)
+    published = _publish_demo_version(criteria_set, staff)
+    criteria_set.refresh_from_db()
+    catalogue = catalogue_for_set(criteria_set)
+    existing = set(Assessment.objects.filter(criteria_set=criteria_set, period="2026-H1", commune__in=chosen)
+                   .values_list("commune_id", flat=True))
+    entered, submitted, reviewed = (timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
+                                    for day in (datetime.date(2026, 6, 22), datetime.date(2026, 7, 3),
+                                                datetime.date(2026, 7, 17)))
+    created = 0
+    for index, (commune, status) in enumerate(zip(chosen, DEMO_STATUSES, strict=False)):
+        if commune.pk in existing:
+            continue
+        rng = random.Random(f"{commune.code}-2026-H1")
+        entries = []
+        for indicator in catalogue.indicators:
+            if indicator.code == "3.1":
+                entries.append({"indicator": "3.1", "value": DEMO_VALUES_3_1[index % len(DEMO_VALUES_3_1)]})
+            elif indicator.code == "3.2":
+                entries.append({"indicator": "3.2", "value": rng.random() < 0.7})
+            else:  # a judged placeholder: the officer's Đạt / Không đạt with a note
+                met = rng.random() < 0.65
+                entries.append({"indicator": indicator.code, "met": met,
+                                "note": "" if met else "Chưa đạt theo tự đánh giá của xã (dữ liệu demo)."})
+        writer = _writer(commune, staff)
+        assessment = assessment_values_save(commune=commune, period="2026-H1", criteria_set=criteria_set,
+                                            entries=entries, by=writer, expected_version=None, source="demo",
+                                            catalogue=catalogue, at=entered)
+        assessment = assessment_submit(assessment=assessment, by=writer, expected_version=assessment.version,
+                                       at=submitted)
+        if status == "approved":
+            assessment_approve(assessment=assessment, by=staff, expected_version=assessment.version, at=reviewed)
+        elif status == "returned":
+            assessment_return(assessment=assessment, by=staff, comment=RETURN_COMMENT_2026,
+                              expected_version=assessment.version, at=reviewed)
+        created += 1
+    stdout.write(f"Đánh giá 2026-H1 (bộ {SET_2026_2030}): {len(chosen)} đơn vị có nhóm xã (quyết định minh hoạ), "
+                 f"{'công bố' if published else 'giữ'} phiên bản {criteria_set.version}, {created} đánh giá mới.")

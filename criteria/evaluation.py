@@ -62,14 +62,14 @@ def numeric(indicator, value_bool: bool | None, value_number: Decimal | None) ->
 def evaluate(indicator, region: str | None, *, value_bool=None, value_number=None, judged_met=None) -> bool | None:
     """Whether the value meets the indicator in ``region``.
 
-    Computed indicators compare the value with the threshold; judged ones return the officer's ``judged_met``.
-    None means "not known yet" (no value entered, or no judgement given).
+    Computed indicators compare the value with the threshold; judged ones return the officer's ``judged_met``
+    whatever the value. None means "not known yet" (no value entered, or no judgement given).
     """
+    if is_judged(indicator, region):
+        return judged_met  # one control: the officer's Đạt / Không đạt (a value, if any, is information only)
     number = numeric(indicator, value_bool, value_number)
     if number is None:
         return None
-    if is_judged(indicator, region):
-        return judged_met
     return compare(number, indicator.comparator, threshold_for(indicator, region))
 
 

@@ -136,3 +136,73 @@ class PeriodSetForm(forms.Form):
 
 class ClosingDelayForm(forms.Form):
     days = forms.IntegerField(label=_("Số ngày chốt số liệu sau kỳ"), min_value=0, max_value=365)
+
+
+class CommuneGroupForm(forms.Form):
+    """Province staff set one commune's group for a range of periods, by a decision."""
+
+    commune = forms.CharField(label=_("Mã xã"), max_length=5)
+    group = forms.ChoiceField(label=_("Nhóm xã"))
+    from_period = forms.CharField(label=_("Từ kỳ"), max_length=7, initial="2026-H1")
+    to_period = forms.CharField(label=_("Đến kỳ (trống: chưa xác định)"), max_length=7, required=False)
+    decision_number = forms.CharField(label=_("Số quyết định"), max_length=60)
+    decision_date = forms.DateField(label=_("Ngày quyết định"), input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+                                    widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y"))
+    issuer = forms.CharField(label=_("Cơ quan ban hành"), max_length=200)
+
+    def __init__(self, *args, criteria_set, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = [(code, f"{code} — {criteria_set.group_name(code)}") for code in criteria_set.group_codes]
+
+
+class CommuneGroupImportForm(forms.Form):
+    file = forms.FileField(label=_("Tệp CSV hoặc .xlsx"))
+
+
+class DraftCriterionForm(forms.Form):
+    number = forms.IntegerField(label=_("Số tiêu chí"), min_value=1, max_value=62)
+    name = forms.CharField(label=_("Tên tiêu chí"), max_length=200)
+    group = forms.CharField(label=_("Nhóm tiêu chí"), max_length=5, required=False)
+    original = forms.IntegerField(label=_("Tiêu chí hiện có (để đổi tên hoặc số; trống: thêm mới)"), required=False,
+                                  min_value=1, max_value=62)
+
+
+VALUE_KIND_CHOICES = [("yes_no", _("Đạt/Không đạt")), ("percent", _("Tỷ lệ %")), ("number", _("Số"))]
+
+
+class DraftIndicatorForm(forms.Form):
+    """An indicator of the draft: text, value type, unit, comparator, thresholds per region or group, risk
+    margin, evidence required and its source (document, date, quoted passage)."""
+
+    criterion = forms.IntegerField(label=_("Thuộc tiêu chí số"), min_value=1, max_value=62)
+    code = forms.CharField(label=_("Mã chỉ tiêu"), max_length=9)
+    text = forms.CharField(label=_("Nội dung chỉ tiêu"), widget=forms.Textarea(attrs={"rows": 2}))
+    value_kind = forms.ChoiceField(label=_("Kiểu giá trị"), choices=VALUE_KIND_CHOICES)
+    unit = forms.CharField(label=_("Đơn vị"), max_length=40, required=False)
+    comparator = forms.CharField(label=_("Phép so sánh (>=, <=, ==; trống: tự đánh giá)"), max_length=4, required=False)
+    risk_margin = LocalDecimalField(label=_("Biên nguy cơ"), required=False)
+    evidence_required = forms.BooleanField(label=_("Bắt buộc minh chứng khi đạt"), required=False)
+    source_document = forms.CharField(label=_("Văn bản nguồn (số, ký hiệu)"), max_length=200, required=False)
+    source_date = forms.DateField(label=_("Ngày văn bản"), required=False, input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+                                  widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y"))
+    source_quote = forms.CharField(label=_("Trích dẫn nguyên văn"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    requirement_text = forms.CharField(label=_("Yêu cầu (văn bản)"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    original = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, keys=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.keys = list(keys)
+        for key, label in self.keys:
+            self.fields[f"t_{key}"] = LocalDecimalField(label=_("Ngưỡng — %(key)s") % {"key": label}, required=False)
+        self.threshold_fields = [self[f"t_{key}"] for key, _label in self.keys]
+
+    def thresholds(self) -> dict:
+        return {key: self.cleaned_data.get(f"t_{key}") for key, _label in self.keys}
+
+
+class SetFileForm(forms.Form):
+    file = forms.FileField(label=_("Tệp YAML hoặc .xlsx"))
+
+
+class PublishForm(forms.Form):
+    note = forms.CharField(label=_("Ghi chú phiên bản"), required=False, max_length=2000)

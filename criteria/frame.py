@@ -33,12 +33,12 @@ from django.utils.translation import gettext_lazy
 
 from communes.models import Commune, CommuneKind, District, Province
 from communes.periods import Period, parse_period
-from communes.selectors import served_province
+from communes.served import served_province
 
 from .models import AssessmentStatus, CriteriaSet, PeriodSet, ResultRecord, SetKind
 
 DEFAULT_CLOSING_DELAY_DAYS = 60
-SERVED = object()  # build_frame(province=SERVED): the installation's province (communes.selectors.served_province)
+SERVED = object()  # build_frame(province=SERVED): the installation's province (communes.served.served_province)
 
 
 class SetBasis(TextChoices):

@@ -36,6 +36,14 @@ class SetKind(models.TextChoices):
     ADVANCED = "advanced", _("Xã nâng cao")
 
 
+class Classification(models.TextChoices):
+    """What a set's thresholds depend on: the province's socio-economic region (2016-2025 sets) or each
+    commune's group for the period (2026-2030, QĐ 51/2025/QĐ-TTg)."""
+
+    REGION = "region", _("theo vùng kinh tế - xã hội")
+    GROUP = "group", _("theo nhóm xã")
+
+
 class CriteriaSetQuerySet(models.QuerySet):
     def in_force_on(self, day):
         """Base-standard sets whose legal effect covers ``day`` (effective_from ≤ day ≤ effective_to)."""
@@ -59,6 +67,14 @@ class CriteriaSet(models.Model):
         _("hiệu lực đến"), null=True, blank=True, help_text=_("Ngày cuối cùng bộ tiêu chí còn hiệu lực (trống: còn hiệu lực).")
     )
     source_note = models.TextField(_("nguồn"), blank=True)
+    classification = models.CharField(
+        _("phân loại ngưỡng"), max_length=10, choices=Classification.choices, default=Classification.REGION
+    )
+    # [{"code": "G1", "name_vi": ..., "definition_vi": ...}] when classification is "group"
+    groups = models.JSONField(_("nhóm xã"), default=list, blank=True)
+    # [{"code": "standard", "name_vi": ..., "source": ...}]: the levels the set recognises, with their names
+    levels = models.JSONField(_("mức công nhận"), default=list, blank=True)
+    version = models.PositiveIntegerField(_("phiên bản"), default=1, help_text=_("Phiên bản đang áp dụng (đã công bố)."))
 
     objects = CriteriaSetQuerySet.as_manager()
 
@@ -69,6 +85,100 @@ class CriteriaSet(models.Model):
 
     def __str__(self):
         return self.code
+
+    @property
+    def by_group(self) -> bool:
+        return self.classification == Classification.GROUP
+
+    @property
+    def group_codes(self) -> list[str]:
+        return [group["code"] for group in self.groups or [] if isinstance(group, dict) and group.get("code")]
+
+    def group_name(self, code: str | None) -> str:
+        for group in self.groups or []:
+            if isinstance(group, dict) and group.get("code") == code:
+                return group.get("name_vi") or code
+        return code or ""
+
+
+class CriteriaSetVersion(models.Model):
+    """A published version of a set: the whole set as a document in the reference format, frozen."""
+
+    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("phiên bản"))
+    document = models.JSONField()
+    note = models.TextField(_("ghi chú"), blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    published_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["criteria_set", "number"]
+        constraints = [models.UniqueConstraint(fields=["criteria_set", "number"], name="unique_set_version")]
+        verbose_name = _("phiên bản bộ tiêu chí")
+        verbose_name_plural = pgettext_lazy("plural", "phiên bản bộ tiêu chí")
+
+    def __str__(self):
+        return f"{self.criteria_set_id} v{self.number}"
+
+
+class CriteriaSetDraft(models.Model):
+    """Province staff's draft of the next version of a set (a document in the reference format)."""
+
+    criteria_set = models.OneToOneField(CriteriaSet, on_delete=models.CASCADE, related_name="draft")
+    based_on = models.PositiveIntegerField()
+    document = models.JSONField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.criteria_set_id} draft (from v{self.based_on})"
+
+
+class GroupDecision(models.Model):
+    """The decision that classifies communes into groups (số, ngày, cơ quan ban hành). ``is_illustrative``
+    marks demo data that is not a real decision."""
+
+    number = models.CharField(_("số quyết định"), max_length=60)
+    date = models.DateField(_("ngày quyết định"))
+    issuer = models.CharField(_("cơ quan ban hành"), max_length=200)
+    note = models.TextField(_("ghi chú"), blank=True)
+    is_illustrative = models.BooleanField(_("minh hoạ (không phải quyết định thật)"), default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("quyết định phân nhóm xã")
+        verbose_name_plural = pgettext_lazy("plural", "quyết định phân nhóm xã")
+
+    def __str__(self):
+        return f"{self.number} ({self.date:%d/%m/%Y})"
+
+
+class CommuneGroupAssignment(models.Model):
+    """A commune's group under a set for a range of periods, by a decision. Rows are never changed: a newer
+    assignment covering the same period takes precedence, and the older ones stay as history."""
+
+    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.PROTECT, related_name="group_assignments")
+    commune = models.ForeignKey("communes.Commune", on_delete=models.PROTECT, related_name="group_assignments")
+    group = models.CharField(_("nhóm"), max_length=8)
+    from_period = models.CharField(_("từ kỳ"), max_length=7)
+    to_period = models.CharField(_("đến kỳ"), max_length=7, blank=True)
+    valid_from = models.DateField()  # start of from_period
+    valid_to = models.DateField(null=True, blank=True)  # end of to_period (open when blank)
+    decision = models.ForeignKey(GroupDecision, on_delete=models.PROTECT, related_name="assignments")
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    set_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=20, default="web")  # web, import, demo
+
+    class Meta:
+        ordering = ["-set_at", "-id"]
+        indexes = [models.Index(fields=["criteria_set", "commune", "valid_from"])]
+        verbose_name = _("nhóm xã")
+        verbose_name_plural = pgettext_lazy("plural", "nhóm xã")
+
+    def __str__(self):
+        return f"{self.commune_id} {self.group} {self.from_period}–{self.to_period or '…'}"
 
 
 class PeriodSet(models.Model):
@@ -151,6 +261,17 @@ class Indicator(models.Model):
     is_verified = models.BooleanField(_("đã kiểm chứng"), default=False)
     requirement_text = models.TextField(_("yêu cầu (văn bản)"), blank=True)
     note = models.TextField(_("ghi chú"), blank=True)
+    is_placeholder = models.BooleanField(
+        _("chưa có chỉ tiêu chính thức"), default=False,
+        help_text=_("Chỉ tiêu tạm, đánh giá chung cả tiêu chí, cho đến khi tỉnh nhập các chỉ tiêu chính thức."),
+    )
+    evidence_required = models.BooleanField(_("bắt buộc minh chứng"), default=False)
+    source_document = models.CharField(_("văn bản nguồn"), max_length=200, blank=True)
+    source_date = models.DateField(_("ngày văn bản"), null=True, blank=True)
+    source_quote = models.TextField(_("trích dẫn"), blank=True)
+    # The set version whose publication removed this indicator (null: in the current version). A removed
+    # indicator that holds assessment values is kept, so older assessments keep their values and results.
+    retired_in_version = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["criteria_set", "criterion__number", "position", "code"]
@@ -232,6 +353,7 @@ class Assessment(models.Model):
     criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.PROTECT, related_name="assessments")
     status = models.CharField(_("trạng thái"), max_length=10, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT)
     version = models.PositiveIntegerField(default=1)
+    set_version = models.PositiveIntegerField(_("phiên bản bộ tiêu chí"), default=1)
     met_count = models.PositiveSmallIntegerField(_("số tiêu chí đạt"), default=0)
     basically_met_count = models.PositiveSmallIntegerField(_("số tiêu chí cơ bản đạt"), default=0)
     return_comment = models.TextField(_("lý do trả lại"), blank=True)
@@ -351,6 +473,25 @@ class AssessmentTransition(models.Model):
 
     def __str__(self):
         return f"{self.action}: {self.from_status} → {self.to_status}"
+
+
+class Reevaluation(models.Model):
+    """Province staff re-evaluated a submitted or approved assessment under a newer version of its set."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="reevaluations")
+    from_version = models.PositiveIntegerField()
+    to_version = models.PositiveIntegerField()
+    old_met_count = models.PositiveSmallIntegerField()
+    new_met_count = models.PositiveSmallIntegerField()
+    note = models.TextField(blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.assessment_id}: v{self.from_version} → v{self.to_version}"
 
 
 class ResultRecordQuerySet(models.QuerySet):

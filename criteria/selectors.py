@@ -50,10 +50,10 @@ class Catalogue:
 
 
 def catalogue_for_set(criteria_set: CriteriaSet) -> Catalogue:
-    """The whole catalogue of one set in 3 queries (criteria, indicators, thresholds)."""
+    """The whole catalogue of one set (its current version) in 3 queries (criteria, indicators, thresholds)."""
     criteria = list(Criterion.objects.filter(criteria_set=criteria_set).order_by("number"))
     indicators = list(
-        Indicator.objects.filter(criteria_set=criteria_set)
+        Indicator.objects.filter(criteria_set=criteria_set, retired_in_version__isnull=True)
         .order_by("criterion__number", "position", "code")
         .prefetch_related(Prefetch("thresholds", queryset=IndicatorThreshold.objects.order_by("region")))
     )
@@ -75,16 +75,23 @@ def criteria_sets_with_catalogue():
     """Every set with criteria → indicators → thresholds prefetched (4 queries), for the API and the catalogue page."""
     return CriteriaSet.objects.order_by("code").prefetch_related(
         Prefetch("criteria", queryset=Criterion.objects.order_by("number")),
-        Prefetch("criteria__indicators", queryset=Indicator.objects.order_by("position", "code")),
+        Prefetch("criteria__indicators",
+                 queryset=Indicator.objects.filter(retired_in_version__isnull=True).order_by("position", "code")),
         Prefetch("criteria__indicators__thresholds", queryset=IndicatorThreshold.objects.order_by("region")),
     )
 
 
-def thresholds_by_region(indicator) -> dict[str, Decimal]:
-    """The indicator's threshold in each of the 7 regions (``*`` expanded); regions without one are left out."""
+def class_codes(criteria_set) -> list[str]:
+    """The keys a set's thresholds are given by: the 7 region codes, or the set's commune groups."""
+    return criteria_set.group_codes if criteria_set.by_group else list(REGION_CODES)
+
+
+def thresholds_by_region(indicator, criteria_set=None) -> dict[str, Decimal]:
+    """The indicator's threshold in each of the 7 regions — or, for a set classified by commune group, in each
+    group (``*`` expanded); keys without one are left out."""
     raw = evaluation.threshold_map(indicator)
     result = {}
-    for region in REGION_CODES:
+    for region in class_codes(criteria_set) if criteria_set is not None else REGION_CODES:
         value = raw.get(region, raw.get(ALL_REGIONS))
         if value is not None:
             result[region] = value
@@ -141,6 +148,7 @@ class AssessmentView:
     catalogue: Catalogue
     assessment: Assessment | None
     blocks: list[CriterionBlock]
+    class_key: str | None = None  # the region or group the thresholds were taken for
 
     @property
     def rows(self) -> list[IndicatorRow]:
@@ -171,7 +179,9 @@ def assessment_view(*, commune, period: str, catalogue: Catalogue, assessment: A
 
     ``commune`` must carry its province (``select_related``): its region picks the thresholds.
     """
-    region = commune.region
+    from .services.groups import class_key
+
+    region = class_key(catalogue.criteria_set, commune, period)  # a region, or the commune's group (group sets)
     values: dict[int, IndicatorValue] = {}
     results: dict[int, CriterionResult] = {}
     if assessment is not None:
@@ -188,7 +198,8 @@ def assessment_view(*, commune, period: str, catalogue: Catalogue, assessment: A
         )
         for criterion in catalogue.criteria
     ]
-    return AssessmentView(commune=commune, period=period, catalogue=catalogue, assessment=assessment, blocks=blocks)
+    return AssessmentView(commune=commune, period=period, catalogue=catalogue, assessment=assessment, blocks=blocks,
+                          class_key=region)
 
 
 def assessment_find(*, user, commune, period: str, criteria_set) -> Assessment | None:

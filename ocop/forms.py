@@ -7,6 +7,7 @@ from django.utils.translation import ngettext_lazy
 
 from accounts.scope import communes_writable_by, producers_writable_by
 from communes.models import Commune
+from communes.served import in_served_province
 from config.forms import DayInput
 
 from . import rules, selectors
@@ -67,8 +68,7 @@ class ProductFilterForm(forms.Form):
 
 def _writable_communes(user):
     return (
-        communes_writable_by(user)
-        .filter(province__code=selectors.programme_province_code())
+        in_served_province(communes_writable_by(user))
         .select_related("district")
         .order_by("district__code", "name")
     )

@@ -5,24 +5,26 @@ all call these, so a number cannot differ between them.
 import datetime
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import Count, OuterRef, Q, Subquery
 
 from accounts.scope import producers_visible_to, products_visible_to
 from communes.models import District
+from communes.served import in_served_province, served_province
 
 from . import rules
 from .models import CycleStatus, CycleStep, Product, ProductGroup, Rating
 
 
 def programme_province_code() -> str:
-    """GSO code of the province this installation serves (settings.NTM_PROVINCE_CODE, Điện Biên by default)."""
-    return getattr(settings, "NTM_PROVINCE_CODE", "") or "11"
+    """GSO code of the province this installation serves (communes.served; one query). Filters should prefer
+    ``communes.served.in_served_province``, which needs no query of its own."""
+    return served_province().code
 
 
 def programme_districts():
-    """The province's districts, ordered by code (the rows of the summary and the cycle board)."""
-    return District.objects.filter(province__code=programme_province_code()).order_by("code")
+    """The served province's districts (communes.served), ordered by code (the rows of the summary and the
+    cycle board)."""
+    return in_served_province(District.objects.all()).order_by("code")
 
 
 def groups_in_force(*, on: datetime.date):
@@ -208,7 +210,7 @@ def ocop_summary(*, on: datetime.date, district=None) -> OcopSummary:
             code=str(district)
         )
     rows = {d.pk: DistrictSummary(code=d.code, name=d.name) for d in districts}  # query 1
-    in_scope = Product.objects.filter(commune__province__code=programme_province_code())
+    in_scope = in_served_province(Product.objects.all(), "commune__province")
     if district not in (None, ""):
         in_scope = in_scope.filter(district_id__in=list(rows))
     certified = _with_rating_as_of(in_scope, today).filter(

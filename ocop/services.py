@@ -25,6 +25,7 @@ from accounts.scope import (
     can_write_producer,
     can_write_product,
 )
+from communes.served import is_served
 from config.errors import ConflictError
 
 from . import rules
@@ -38,7 +39,6 @@ from .models import (
     Rating,
     RatingLevel,
 )
-from .selectors import programme_province_code
 
 TAX_CODE_RE = re.compile(r"^\d{10}(-\d{3})?$")
 PHONE_RE = re.compile(r"^\+?[\d .]{8,20}$")
@@ -71,7 +71,7 @@ def _check_commune(errors: _Errors, *, commune, by, field: str = "commune") -> N
     if commune is None:
         errors.add(field, _("Vui lòng chọn xã."))
         return
-    if commune.province.code != programme_province_code():
+    if not is_served(commune.province):
         errors.add(field, _("Xã %(name)s không thuộc tỉnh đang quản lý.") % {"name": commune.name})
     elif not can_write_commune(by, commune):
         errors.add(field, _("Bạn chỉ được đăng ký chủ thể, sản phẩm ở các xã thuộc huyện của mình."))

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from accounts.scope import districts_visible_to
 from communes.models import District, Province
 from communes.periods import period_choices
-from communes.selectors import served_province
+from communes.served import served_province
 from criteria.frame import Frame, build_frame
 from directives.sections import dashboard_block as tasks_block
 from ocop.sections import dashboard_block as ocop_block

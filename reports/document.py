@@ -1,8 +1,8 @@
 """The administrative form of a report (Nghị định 30/2020/NĐ-CP, Phụ lục I): issuing body, number and
 symbol, place and date, signature block, recipients, closing sentence.
 
-Everything comes from the province's and the district's own names (``Tỉnh Điện Biên`` →
-"ỦY BAN NHÂN DÂN" / "TỈNH ĐIỆN BIÊN"), never from a literal. ``heading`` builds the draft's form when the
+Everything comes from the province's and the district's own names (``Tỉnh Lai Châu`` →
+"ỦY BAN NHÂN DÂN" / "TỈNH LAI CHÂU"), never from a literal. ``heading`` builds the draft's form when the
 snapshot is taken (``builders._document``); ``issued`` lays the issuing details (number, date, signer,
 recipients) over a stored snapshot's form for the final document, and ``complete`` fills the keys that
 snapshots stored before this form was introduced lack, from the snapshot's own province and district.
@@ -67,14 +67,14 @@ def _short(name: str) -> str:
 
 
 def _unit_upper(name: str, default_prefix: str) -> str:
-    """"Tỉnh Điện Biên" → "TỈNH ĐIỆN BIÊN"; a name without its kind gets ``default_prefix``."""
+    """"Tỉnh Lai Châu" → "TỈNH LAI CHÂU"; a name without its kind gets ``default_prefix``."""
     if name.startswith(UNIT_PREFIXES):
         return name.upper()
     return f"{default_prefix} {name.upper()}"
 
 
 def _unit_lower(name: str, default_prefix: str) -> str:
-    """"Tỉnh Điện Biên" → "tỉnh Điện Biên" (inside a sentence)."""
+    """"Tỉnh Lai Châu" → "tỉnh Lai Châu" (inside a sentence)."""
     for prefix in UNIT_PREFIXES:
         if name.startswith(prefix):
             return prefix.lower() + name[len(prefix):]

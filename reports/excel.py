@@ -2,6 +2,8 @@
 
 One sheet per table of the PDF, with the same figures; numbers stay numbers (the average as a decimal),
 so the office can re-use them. Sheet and column titles are Vietnamese, like the report.
+Every text goes through config.spreadsheet.safe_value: a task text or name beginning with "=", "+", "-",
+"@", a tab or a carriage return is written as text with a leading quote, never as a formula.
 """
 
 import datetime
@@ -10,6 +12,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import override
+
+from config.spreadsheet import safe_row
 
 MATRIX_TEXT = {"D": "x", "B": "cb", "N": "", ".": ""}
 
@@ -27,9 +31,9 @@ def _date(value):
 
 def _sheet(workbook, title: str, header: list[str], rows):
     sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(header)
+    sheet.append(safe_row(header))
     for row in rows:
-        sheet.append(list(row))
+        sheet.append(safe_row(row))
     return sheet
 
 
@@ -41,19 +45,19 @@ def report_workbook(snapshot: dict) -> bytes:
     with override("vi"):
         document = snapshot["document"]
         info = workbook.create_sheet(title=_("Thông tin"))
-        info.append([document["issuer"]])
-        info.append([f"{document['title']} {document['subtitle']}"])
-        info.append([_("Số liệu tính đến"), _date(snapshot.get("cut_off") or snapshot["data_cutoff_date"])])
-        info.append([_("Kỳ báo cáo"), snapshot["period"]])
+        info.append(safe_row([document["issuer"]]))
+        info.append(safe_row([f"{document['title']} {document['subtitle']}"]))
+        info.append(safe_row([_("Số liệu tính đến"), _date(snapshot.get("cut_off") or snapshot["data_cutoff_date"])]))
+        info.append(safe_row([_("Kỳ báo cáo"), snapshot["period"]]))
         ntm = snapshot.get("ntm")
         if ntm:
             count = ntm.get("criteria_count") or len(ntm["criteria"])
             all_met = _("Đạt đủ %(count)d tiêu chí") % {"count": count}
-            info.append([_("Số xã được đánh giá"), ntm["communes"]])
-            info.append([_("Tổng số xã"), ntm["communes_total"]])
-            info.append([_("Số tiêu chí bình quân/xã"), _number(ntm["avg_criteria"])])
-            info.append([_("Số xã đạt đủ %(count)d tiêu chí") % {"count": count}, ntm["met_all"]])
-            info.append([_("Số xã dưới 5 tiêu chí"), ntm["below_5"]])
+            info.append(safe_row([_("Số xã được đánh giá"), ntm["communes"]]))
+            info.append(safe_row([_("Tổng số xã"), ntm["communes_total"]]))
+            info.append(safe_row([_("Số tiêu chí bình quân/xã"), _number(ntm["avg_criteria"])]))
+            info.append(safe_row([_("Số xã đạt đủ %(count)d tiêu chí") % {"count": count}, ntm["met_all"]]))
+            info.append(safe_row([_("Số xã dưới 5 tiêu chí"), ntm["below_5"]]))
             _sheet(workbook, _("Mức đạt chuẩn"), [_("Mức đạt chuẩn"), _("Số xã")],
                    ((row["label"], row["communes"]) for row in ntm["by_level"]))
             _sheet(workbook, _("Phân bố số tiêu chí"), [_("Số tiêu chí đạt"), _("Số xã")],

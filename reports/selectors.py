@@ -7,14 +7,14 @@ from django.utils.translation import gettext as _
 
 from accounts.scope import reports_visible_to
 from communes.models import District, Province
-from communes.selectors import served_province
+from communes.served import served_province
 from overview.selectors import default_period
 
 from .models import Report
 
 
 def home_province() -> Province:
-    """The province this installation serves (communes.selectors.served_province: one rule, one place)."""
+    """The province this installation serves (communes.served.served_province: one rule, one place)."""
     return served_province()
 
 

@@ -25,8 +25,14 @@ def test_user_can_switch_pages_to_english(client):
 
 
 def test_api_messages_follow_accept_language(api, cast):
-    assert api(cast.leader, language="vi").get("/api/v1/communes/99999/").json() == {"detail": "Không tìm thấy."}
-    assert api(cast.leader, language="en").get("/api/v1/communes/99999/").json() == {"detail": "Not found."}
+    from django.utils import timezone
+
+    day = f"{timezone.localdate():%d/%m/%Y}"
+    assert api(cast.leader, language="vi").get("/api/v1/communes/99999/").json() == {
+        "detail": f"Không có đơn vị hành chính mã 99999 có hiệu lực ngày {day}."}
+    assert api(cast.leader, language="en").get("/api/v1/communes/99999/").json() == {
+        "detail": f"No administrative unit with code 99999 is valid on {day}."}
+    assert api(cast.leader, language="en").get("/api/v1/districts/999/").json() == {"detail": "Not found."}
 
 
 @pytest.mark.parametrize(("language", "expected"), [("vi", "11,9"), ("en", "11.9")])

@@ -1,8 +1,9 @@
 """Scope rules for criteria and assessments.
 
 Everyone signed in reads every assessment of the province. Values are written by the district officers of
-the commune's district (or of communes assigned to them) and by province staff; submitting follows the same
-rule; approving, returning, reopening, the "cơ bản đạt" appraisal and catalogue edits are province staff's.
+the commune's district (or of communes assigned to them) for periods whose map still has that district, by the
+commune officers of the commune for periods whose map contains it, and by province staff; submitting follows
+the same rule; approving, returning, reopening, the "cơ bản đạt" appraisal and catalogue edits are province staff's.
 Evidence files (household lists, photos: personal data) are narrower: province staff and leaders download
 every commune's, an officer only those of the communes in their scope (``communes_writable_by``), anyone
 else gets a 403. Pages, the API, the Excel exchange and evidence downloads fetch assessments only through
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from communes.models import Commune
 from criteria.models import Assessment, IndicatorValue
 
-from .roles import is_district_officer, is_leader, is_province_staff, is_reader
+from .roles import is_commune_officer, is_district_officer, is_leader, is_province_staff, is_reader
 from .units import can_write_commune, can_write_district, communes_writable_by, get_commune_for_read
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "can_submit_assessment",
     "can_review_assessments",
     "can_edit_catalogue",
+    "can_manage_commune_groups",
     "can_exchange_excel",
     "get_assessment_for_read",
     "get_assessment_for_write",
@@ -45,19 +47,31 @@ def assessments_writable_by(user):
     """Assessments whose values the user may change (the communes of ``communes_writable_by``)."""
     if is_province_staff(user):
         return Assessment.objects.all()
-    if not is_district_officer(user):
+    if not (is_district_officer(user) or is_commune_officer(user)):
         return Assessment.objects.none()
     return Assessment.objects.filter(commune__in=communes_writable_by(user))
 
 
-def can_edit_assessment(user, commune: Commune) -> bool:
-    """May the user enter values for this commune? (province staff, or an officer of its district)."""
-    return can_write_commune(user, commune)
+def _map_date(period):
+    """The map date of a period (its last day: the frame's rule), or None when no period is given."""
+    if period is None:
+        return None
+    if hasattr(period, "end"):
+        return period.end
+    from communes.periods import parse_period
+
+    return parse_period(period).end
+
+
+def can_edit_assessment(user, commune: Commune, period=None) -> bool:
+    """May the user enter values for this commune (for ``period``, on its map)? Province staff; an officer of
+    its district while the district is on the period's map; a commune officer of the commune."""
+    return can_write_commune(user, commune, on=_map_date(period))
 
 
 def can_submit_assessment(user, assessment: Assessment) -> bool:
-    """Submit for review: a district officer of the commune's district, or province staff."""
-    return can_write_commune(user, assessment.commune)
+    """Submit for review: whoever may enter the assessment's values for its period (``can_edit_assessment``)."""
+    return can_write_commune(user, assessment.commune, on=_map_date(assessment.period))
 
 
 def can_review_assessments(user) -> bool:
@@ -67,6 +81,11 @@ def can_review_assessments(user) -> bool:
 
 def can_edit_catalogue(user) -> bool:
     """Edit indicator texts, comparators, thresholds and risk margins: province staff only."""
+    return is_province_staff(user)
+
+
+def can_manage_commune_groups(user) -> bool:
+    """Set communes' groups (one by one or by import) and record the classifying decisions: province staff only."""
     return is_province_staff(user)
 
 

@@ -8,6 +8,7 @@ __all__ = [
     "is_province_staff",
     "is_leader",
     "is_district_officer",
+    "is_commune_officer",
     "is_agency_officer",
     "is_reader",
 ]
@@ -33,6 +34,11 @@ def is_leader(user) -> bool:
 
 def is_district_officer(user) -> bool:
     return role_of(user) == Role.DISTRICT_OFFICER
+
+
+def is_commune_officer(user) -> bool:
+    """A commune officer (cán bộ xã, after the 2025 reform): writes the communes assigned to them."""
+    return role_of(user) == Role.COMMUNE_OFFICER
 
 
 def is_agency_officer(user) -> bool:

@@ -1,4 +1,5 @@
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from communes.models import Commune, District, Province, Recognition
@@ -16,16 +17,45 @@ class DistrictSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = District
-        fields = ["code", "name", "kind", "province"]
+        fields = ["code", "name", "kind", "province", "valid_from", "valid_to"]
+
+
+class LinkedUnitSerializer(serializers.Serializer):
+    """The other end of a succession: the unit's code, name and validity, and the day the change took effect."""
+
+    code = serializers.CharField()
+    name = serializers.CharField()
+    valid_from = serializers.DateField(allow_null=True)
+    valid_to = serializers.DateField(allow_null=True)
+    effective_date = serializers.DateField()
+
+
+def _linked(unit, effective_date) -> dict:
+    return {"code": unit.code, "name": unit.name, "valid_from": unit.valid_from, "valid_to": unit.valid_to,
+            "effective_date": effective_date}
 
 
 class CommuneSerializer(serializers.ModelSerializer):
+    """A unit of one map: ``valid_from``/``valid_to`` (null: open) and its lineage. Needs the prefetches of
+    ``communes.selectors.lineage_prefetch`` (two queries for any number of units)."""
+
     district = serializers.CharField(source="district.code", allow_null=True, default=None)
     province = serializers.CharField(source="province.code")
+    predecessors = serializers.SerializerMethodField()
+    successors = serializers.SerializerMethodField()
 
     class Meta:
         model = Commune
-        fields = ["code", "name", "kind", "district", "province", "level"]
+        fields = ["code", "name", "kind", "district", "province", "level", "valid_from", "valid_to",
+                  "predecessors", "successors"]
+
+    @extend_schema_field(LinkedUnitSerializer(many=True))
+    def get_predecessors(self, obj):
+        return [_linked(row.predecessor, row.effective_date) for row in obj.predecessions.all()]
+
+    @extend_schema_field(LinkedUnitSerializer(many=True))
+    def get_successors(self, obj):
+        return [_linked(row.successor, row.effective_date) for row in obj.successions.all()]
 
 
 class RecognitionSerializer(serializers.ModelSerializer):
@@ -76,6 +106,12 @@ class DayField(serializers.DateField):
         if data == "":
             self.fail("invalid", format="YYYY-MM-DD")
         return super().validate_empty_values(data)
+
+
+class UnitDayQuery(QueryInput):
+    """``?on=YYYY-MM-DD``: the day whose map resolves a unit code (default today; any day, past or future)."""
+
+    on = DayField(required=False, help_text="YYYY-MM-DD")
 
 
 class AsOfQuery(QueryInput):

@@ -16,16 +16,32 @@ class IndicatorSerializer(serializers.Serializer):
     value_type = serializers.CharField()
     unit = serializers.CharField()
     comparator = serializers.SerializerMethodField(help_text="null: judged (no threshold known or set)")
-    thresholds = serializers.SerializerMethodField(help_text="region code → threshold")
+    thresholds = serializers.SerializerMethodField(help_text="region code (or group code for a group set) → threshold")
     requirement_text = serializers.CharField()
     risk_margin = serializers.SerializerMethodField()
     is_verified = serializers.BooleanField()
+    placeholder = serializers.BooleanField(
+        source="is_placeholder", help_text="true: chưa có chỉ tiêu chính thức — one judged indicator for the whole criterion"
+    )
+    evidence_required = serializers.BooleanField()
+    source = serializers.SerializerMethodField(help_text="{document, date, quote} of the indicator's text and thresholds")
+
+    def _thresholds(self, indicator):
+        # the prefetch (criteria → indicators) caches indicator.criterion and criterion.criteria_set: no query
+        return selectors.thresholds_by_region(indicator, indicator.criterion.criteria_set)
 
     def get_comparator(self, indicator) -> str | None:
-        return indicator.comparator if selectors.thresholds_by_region(indicator) else None
+        return indicator.comparator if self._thresholds(indicator) else None
 
     def get_thresholds(self, indicator) -> dict[str, float]:
-        return {region: selectors.number_out(value) for region, value in selectors.thresholds_by_region(indicator).items()}
+        return {key: selectors.number_out(value) for key, value in self._thresholds(indicator).items()}
+
+    def get_source(self, indicator) -> dict:
+        return {
+            "document": indicator.source_document,
+            "date": indicator.source_date.isoformat() if indicator.source_date else None,
+            "quote": indicator.source_quote,
+        }
 
     def get_risk_margin(self, indicator) -> float | None:
         return selectors.number_out(indicator.risk_margin)
@@ -48,7 +64,17 @@ class CriteriaSetSerializer(serializers.Serializer):
     effective_from = serializers.DateField(allow_null=True)
     effective_to = serializers.DateField(allow_null=True)
     criteria_count = serializers.SerializerMethodField()
+    classification = serializers.CharField()
+    groups = serializers.SerializerMethodField()
+    levels = serializers.SerializerMethodField()
+    version = serializers.IntegerField()
     criteria = CriterionSerializer(many=True, source="criteria.all")
+
+    def get_groups(self, criteria_set) -> list[dict]:
+        return [{"code": g.get("code"), "name": g.get("name_vi", "")} for g in criteria_set.groups or []]
+
+    def get_levels(self, criteria_set) -> list[dict]:
+        return [{"code": lv.get("code"), "name": lv.get("name_vi", "")} for lv in criteria_set.levels or []]
 
     def get_criteria_count(self, criteria_set) -> int:
         return len(criteria_set.criteria.all())
@@ -91,6 +117,8 @@ class ValueStateSerializer(serializers.Serializer):
     threshold = serializers.FloatField(allow_null=True)
     at_risk = serializers.BooleanField()
     evidence_url = serializers.CharField(allow_null=True)
+    placeholder = serializers.BooleanField()
+    evidence_required = serializers.BooleanField()
 
 
 class AssessmentDocumentSerializer(serializers.Serializer):
@@ -100,7 +128,9 @@ class AssessmentDocumentSerializer(serializers.Serializer):
     commune_name = serializers.CharField()
     period = serializers.CharField()
     criteria_set = serializers.CharField()
-    region = serializers.CharField()
+    region = serializers.CharField(allow_null=True, help_text="the key thresholds were taken for: region, or commune group")
+    classification = serializers.CharField()
+    set_version = serializers.IntegerField()
     status = serializers.CharField()
     version = serializers.IntegerField()
     met_count = serializers.IntegerField()
@@ -127,7 +157,9 @@ def assessment_document(view: selectors.AssessmentView) -> dict:
         "commune_name": view.commune.name,
         "period": assessment.period,
         "criteria_set": view.catalogue.criteria_set.code,
-        "region": view.commune.region,
+        "region": view.class_key,
+        "classification": view.catalogue.criteria_set.classification,
+        "set_version": assessment.set_version,
         "status": assessment.status,
         "version": assessment.version,
         "met_count": assessment.met_count,
@@ -156,6 +188,8 @@ def assessment_document(view: selectors.AssessmentView) -> dict:
                 "evidence_url": reverse("criteria:evidence-download", args=[row.value.pk])
                 if row.value is not None and row.value.evidence
                 else None,
+                "placeholder": row.indicator.is_placeholder,
+                "evidence_required": row.indicator.evidence_required,
             }
             for row in view.rows
         ],
@@ -184,3 +218,29 @@ class HistorySerializer(serializers.Serializer):
 
     def get_user(self, row) -> str | None:
         return row.user.username if row.user else None
+
+
+class CommuneGroupSerializer(serializers.Serializer):
+    commune = serializers.CharField(source="commune.code")
+    criteria_set = serializers.CharField(source="criteria_set.code")
+    group = serializers.CharField()
+    from_period = serializers.CharField()
+    to_period = serializers.CharField()
+    valid_from = serializers.DateField()
+    valid_to = serializers.DateField(allow_null=True)
+    decision_number = serializers.CharField(source="decision.number")
+    decision_date = serializers.DateField(source="decision.date")
+    issuer = serializers.CharField(source="decision.issuer")
+    illustrative = serializers.BooleanField(source="decision.is_illustrative")
+    set_at = serializers.DateTimeField()
+
+
+class CommuneGroupInputSerializer(serializers.Serializer):
+    commune = serializers.CharField(max_length=5)
+    criteria_set = serializers.CharField(max_length=30)
+    group = serializers.CharField(max_length=8)
+    from_period = serializers.CharField(max_length=7)
+    to_period = serializers.CharField(max_length=7, required=False, allow_blank=True)
+    decision_number = serializers.CharField(max_length=60)
+    decision_date = serializers.DateField()
+    issuer = serializers.CharField(max_length=200)

@@ -1,9 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import views, workbooks
 
 urlpatterns = [
     path("criteria-sets/", views.CriteriaSetList.as_view(), name="criteria-set-list"),
+    path("commune-groups/", views.CommuneGroups.as_view(), name="commune-groups"),
+    path("workbooks/", workbooks.WorkbookView.as_view(), name="workbooks"),
     path("communes/<str:code>/assessments/<str:period>/", views.AssessmentDetail.as_view(), name="assessment-detail"),
     path(
         "communes/<str:code>/assessments/<str:period>/submit/",

@@ -19,6 +19,8 @@ from .serializers import (
     ActionInputSerializer,
     AssessmentDocumentSerializer,
     AssessmentInputSerializer,
+    CommuneGroupInputSerializer,
+    CommuneGroupSerializer,
     CriteriaSetSerializer,
     HistorySerializer,
     assessment_document,
@@ -31,6 +33,11 @@ def _period_or_404(period: str) -> str:
     if not is_valid_period(period):
         raise Http404(_("Không tìm thấy."))
     return parse_period(period).code
+
+
+def map_day(period: str):
+    """The day whose map resolves a commune code for a period: the frame's map date (the period's last day)."""
+    return parse_period(period).end
 
 
 def _document(user, commune, assessment) -> dict:
@@ -52,8 +59,8 @@ def _frame(commune, period: str, set_code: str | None):
 
 
 def _find(request, code: str, period: str, set_code: str | None):
-    commune = get_commune_for_read(request.user, code)
     period = _period_or_404(period)
+    commune = get_commune_for_read(request.user, code, map_day(period))
     frame = _frame(commune, period, set_code)
     assessment = get_assessment_for_read(request.user, commune=commune, period=period, criteria_set=frame.criteria_set)
     return commune, assessment
@@ -78,8 +85,8 @@ class AssessmentDetail(APIView):
 
     @extend_schema(request=AssessmentInputSerializer, responses=AssessmentDocumentSerializer)
     def put(self, request, code, period):
-        commune = get_commune_for_write(request.user, code)
         period = parse_period(period).code
+        commune = get_commune_for_write(request.user, code, map_day(period))
         body = AssessmentInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
@@ -125,3 +132,49 @@ class AssessmentHistory(generics.ListAPIView):
             self.request, self.kwargs["code"], self.kwargs["period"], self.request.query_params.get("criteria_set")
         )
         return selectors.assessment_history(assessment)
+
+
+class CommuneGroups(generics.ListAPIView):
+    """GET every commune-group assignment (``?criteria_set=…&commune=…``), newest first: the history, the
+    first one per commune and period applies. POST (province staff) sets one commune's group."""
+
+    serializer_class = CommuneGroupSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("criteria_set", str), OpenApiParameter("commune", str)])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        from ..models import CommuneGroupAssignment
+
+        rows = CommuneGroupAssignment.objects.select_related("commune", "criteria_set", "decision").order_by("-set_at", "-id")
+        if self.request.query_params.get("criteria_set"):
+            rows = rows.filter(criteria_set__code=self.request.query_params["criteria_set"])
+        if self.request.query_params.get("commune"):
+            rows = rows.filter(commune__code=self.request.query_params["commune"])
+        return rows
+
+    @extend_schema(request=CommuneGroupInputSerializer, responses=CommuneGroupSerializer)
+    def post(self, request):
+        from django.core.exceptions import PermissionDenied
+
+        from accounts.scope import can_manage_commune_groups
+
+        from ..models import CriteriaSet
+        from ..services.groups import commune_group_set
+
+        if not can_manage_commune_groups(request.user):
+            raise PermissionDenied(_("Chỉ cán bộ Văn phòng điều phối tỉnh được phân nhóm xã."))
+        body = CommuneGroupInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        criteria_set = CriteriaSet.objects.filter(code=data["criteria_set"]).first()
+        if criteria_set is None:
+            raise ValidationError({"criteria_set": [_("Không có bộ tiêu chí “%(code)s”.") % {"code": data["criteria_set"]}]})
+        commune = get_commune_for_read(request.user, data["commune"])
+        assignment = commune_group_set(
+            criteria_set=criteria_set, commune=commune, group=data["group"], from_period=data["from_period"],
+            to_period=data.get("to_period") or None, decision_number=data["decision_number"],
+            decision_date=data["decision_date"], issuer=data["issuer"], by=request.user, source="api",
+        )
+        return Response(CommuneGroupSerializer(assignment).data, status=201)

@@ -34,11 +34,13 @@ from ..models import (
     CriterionStatus,
     IndicatorValue,
     RecordValue,
+    Reevaluation,
     ResultRecord,
     ValueHistory,
     ValueType,
 )
 from ..selectors import Catalogue, catalogue_for_set
+from .groups import class_key, keys_for_assessments
 
 SOURCES = {"web", "api", "excel", "demo"}
 MAX_NUMBER = Decimal("99999999999")
@@ -195,6 +197,16 @@ def assessment_entries_clean(
                     met = evaluation.parse_bool(raw_met)
                 except ValidationError:
                     problems.append(ValidationError(_("“Đạt” phải là true hoặc false."), code="met"))
+        if judged and indicator.value_type == ValueType.BOOLEAN and not problems:
+            # One control for a judged yes/no indicator: Đạt / Không đạt, which is also its value. A value that
+            # contradicts the judgement is refused (a value without a judgement is refused below, as before).
+            if met is not UNSET and value_bool is not None and value_bool != met:
+                problems.append(ValidationError(
+                    _("Giá trị và “đạt” mâu thuẫn nhau: với chỉ tiêu đánh giá theo nhận định chỉ chọn Đạt hoặc Không đạt."),
+                    code="met",
+                ))
+            if met is not UNSET:
+                value_given, value_bool = True, met
         has_value = value_bool is not None or value_number is not None
         if judged and has_value and met is UNSET and not problems:
             problems.append(
@@ -298,12 +310,12 @@ def assessment_values_save(
     """
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}")
-    if not can_edit_assessment(by, commune):
+    if not can_edit_assessment(by, commune, period):
         raise PermissionDenied(_("Bạn không có quyền thay đổi dữ liệu ngoài phạm vi được giao."))
     check_assessable(commune)  # wards and thị trấn are not assessed for NTM
     period = parse_period(period).code
     catalogue = catalogue or catalogue_for_set(criteria_set)
-    region = commune.region
+    region = class_key(criteria_set, commune, period)  # the region, or the commune's group under a group set
 
     assessment = _lock(commune, period, criteria_set)
     if assessment is not None:
@@ -321,7 +333,7 @@ def assessment_values_save(
             with transaction.atomic():
                 assessment = Assessment.objects.create(
                     commune=commune, period=period, criteria_set=criteria_set, created_by=by,
-                    created_at=at or timezone.now(), updated_at=at or timezone.now(),
+                    created_at=at or timezone.now(), updated_at=at or timezone.now(), set_version=criteria_set.version,
                 )
         except IntegrityError:
             current = Assessment.objects.filter(commune=commune, period=period, criteria_set=criteria_set).first()
@@ -344,7 +356,7 @@ def assessment_values_save(
         value_bool, value_number = (entry.value_bool, entry.value_number) if entry.value_given else (old_bool, old_number)
         has_value = value_bool is not None or value_number is not None
         judged = evaluation.is_judged(indicator, region)
-        if not has_value or not judged:
+        if not judged:
             judged_met = None
         else:
             judged_met = entry.met if entry.met is not UNSET else old_judged
@@ -352,7 +364,7 @@ def assessment_values_save(
         unchanged = (value_bool, value_number, judged_met, note) == (old_bool, old_number, old_judged, old_note)
         if unchanged and entry.evidence is None:
             continue
-        if current is None and not has_value and not note and entry.evidence is None:
+        if current is None and not has_value and judged_met is None and not note and entry.evidence is None:
             continue
         is_met = evaluation.evaluate(
             indicator, region, value_bool=value_bool, value_number=value_number, judged_met=judged_met
@@ -392,7 +404,8 @@ def assessment_values_save(
         Assessment.objects.filter(pk=assessment.pk).update(met_count=met_count, basically_met_count=basic_count)
     else:
         updated = Assessment.objects.filter(pk=assessment.pk, version=expected_version).update(
-            version=F("version") + 1, met_count=met_count, basically_met_count=basic_count, updated_at=now
+            version=F("version") + 1, met_count=met_count, basically_met_count=basic_count, updated_at=now,
+            set_version=criteria_set.version,  # an open assessment is evaluated under the current version
         )
         if updated == 0:
             raise _conflict(Assessment.objects.filter(pk=assessment.pk).values_list("version", flat=True).first())
@@ -400,7 +413,9 @@ def assessment_values_save(
     return assessment
 
 
-def assessments_recompute(*, criteria_set, statuses=(AssessmentStatus.DRAFT, AssessmentStatus.RETURNED)) -> int:
+def assessments_recompute(
+    *, criteria_set, statuses=(AssessmentStatus.DRAFT, AssessmentStatus.RETURNED), ids=None
+) -> int:
     """Recompute "met" in the open assessments of a set after its thresholds or comparators changed.
 
     Submitted and approved assessments keep the result they were reviewed with. A value that became judged
@@ -408,10 +423,10 @@ def assessments_recompute(*, criteria_set, statuses=(AssessmentStatus.DRAFT, Ass
     Queries: a fixed number, whatever the number of assessments.
     """
     catalogue = catalogue_for_set(criteria_set)
-    assessments = {
-        a.pk: a
-        for a in Assessment.objects.filter(criteria_set=criteria_set, status__in=statuses).select_related("commune__province")
-    }
+    chosen = Assessment.objects.filter(criteria_set=criteria_set, status__in=statuses)
+    if ids is not None:
+        chosen = chosen.filter(pk__in=ids)
+    assessments = {a.pk: a for a in chosen.select_related("commune__province")}
     if not assessments:
         return 0
     values_by_assessment: dict[int, list[IndicatorValue]] = {pk: [] for pk in assessments}
@@ -421,8 +436,9 @@ def assessments_recompute(*, criteria_set, statuses=(AssessmentStatus.DRAFT, Ass
     for result in CriterionResult.objects.filter(assessment_id__in=assessments):
         results_by_assessment[result.assessment_id][result.criterion_id] = result
     changed_values, new_results, changed_results, changed_assessments = [], [], [], []
+    keys = keys_for_assessments(criteria_set, assessments.values())
     for pk, assessment in assessments.items():
-        region = assessment.commune.region
+        region = keys[pk]
         met_by_indicator = {}
         for value in values_by_assessment[pk]:
             indicator = catalogue.by_id.get(value.indicator_id)
@@ -493,16 +509,29 @@ def _record_open(assessment: Assessment, *, status: str, at, by) -> ResultRecord
 
 
 def _missing_codes(assessment, catalogue: Catalogue) -> list[str]:
-    region = assessment.commune.region
+    region = class_key(assessment.criteria_set, assessment.commune, assessment.period)
     values = {v.indicator_id: v for v in IndicatorValue.objects.filter(assessment=assessment)}
     missing = []
     for indicator in catalogue.indicators:
         value = values.get(indicator.pk)
-        if value is None or value.value is None:
-            missing.append(indicator.code)
-        elif evaluation.is_judged(indicator, region) and value.judged_met is None:
+        if evaluation.is_judged(indicator, region):
+            if value is None or value.judged_met is None:
+                missing.append(indicator.code)
+        elif value is None or value.value is None:
             missing.append(indicator.code)
     return missing
+
+
+def _missing_evidence(assessment, catalogue: Catalogue) -> list[str]:
+    """Codes of the indicators the set requires evidence for that are met without an evidence file (one query)."""
+    required = {i.pk: i.code for i in catalogue.indicators if i.evidence_required}
+    if not required:
+        return []
+    met_with_file = dict(
+        IndicatorValue.objects.filter(assessment=assessment, indicator_id__in=required, is_met=True)
+        .values_list("indicator_id", "evidence")
+    )
+    return [code for pk, code in required.items() if pk in met_with_file and not met_with_file[pk]]
 
 
 @transaction.atomic
@@ -553,11 +582,18 @@ def assessment_transition(
     if len(comment) > MAX_NOTE_LENGTH:
         raise ValidationError({"comment": [_("Ghi chú quá dài (tối đa %(max)d ký tự).") % {"max": MAX_NOTE_LENGTH}]})
     if action == Action.SUBMIT:
-        missing = _missing_codes(current, catalogue_for_set(current.criteria_set))
+        catalogue = catalogue_for_set(current.criteria_set)
+        missing = _missing_codes(current, catalogue)
         if missing:
             raise ValidationError(
                 {"values": [_("Chưa nhập đủ các chỉ tiêu: %(codes)s.") % {"codes": ", ".join(missing)}]}
             )
+        no_evidence = _missing_evidence(current, catalogue)
+        if no_evidence:
+            raise ValidationError({"evidence": [
+                _("Các chỉ tiêu sau được đánh giá đạt nhưng chưa có minh chứng bắt buộc: %(codes)s.")
+                % {"codes": ", ".join(no_evidence)}
+            ]})
     now = at or timezone.now()
     changes = {"status": to_status, "version": F("version") + 1, "updated_at": now}
     if action == Action.SUBMIT:
@@ -662,3 +698,46 @@ def criterion_appraise(
         _record_close(current, at=now)
         _record_open(current, status=AssessmentStatus.SUBMITTED, at=now, by=by)
     return result
+
+
+# --- re-evaluation under a newer version of the set ----------------------------------------------------------
+
+
+@transaction.atomic
+def assessment_reevaluate(*, assessment: Assessment, by, expected_version: int | None, note: str = "", at=None) -> Reevaluation:
+    """Province staff re-evaluate a submitted or approved assessment under the set's current version.
+
+    Until then such an assessment keeps the version and the result it was reviewed with, whatever is
+    published later. Refused: anyone but province staff (PermissionDenied), a stale or missing
+    ``expected_version`` (ValidationError / ConflictError), an open assessment (those follow the current
+    version already) or one already under it (ValidationError). Recomputes "met" with the current
+    thresholds, records a Reevaluation (versions, old and new score, who, when, note), bumps the version and
+    records the result as it now stands (ResultRecord), keeping the status.
+    """
+    if not can_review_assessments(by):
+        raise PermissionDenied(_("Chỉ cán bộ Văn phòng điều phối tỉnh được đánh giá lại theo phiên bản mới."))
+    current = Assessment.objects.select_for_update(of=("self",)).select_related("criteria_set").get(pk=assessment.pk)
+    if expected_version is None:
+        raise _version_required()
+    if int(expected_version) != current.version:
+        raise _conflict(current.version)
+    if current.status not in (AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED):
+        raise ValidationError({"status": [_("Chỉ đánh giá lại một đánh giá đã gửi hoặc đã duyệt.")]})
+    latest = current.criteria_set.version
+    if current.set_version >= latest:
+        raise ValidationError({"set_version": [
+            _("Đánh giá đã theo phiên bản %(version)d, phiên bản hiện hành của bộ tiêu chí.") % {"version": latest}
+        ]})
+    old_met, old_version = current.met_count, current.set_version
+    assessments_recompute(criteria_set=current.criteria_set, statuses=(current.status,), ids=[current.pk])
+    now = at or timezone.now()
+    Assessment.objects.filter(pk=current.pk).update(set_version=latest, version=F("version") + 1, updated_at=now)
+    current.refresh_from_db()
+    record = Reevaluation.objects.create(
+        assessment=current, from_version=old_version, to_version=latest,
+        old_met_count=old_met, new_met_count=current.met_count, note=(note or "").strip()[:MAX_NOTE_LENGTH],
+        user=by, at=now,
+    )
+    _record_close(current, at=now)
+    _record_open(current, status=current.status, at=now, by=by)
+    return record

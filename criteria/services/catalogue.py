@@ -30,6 +30,7 @@ from ..models import (
     ALL_REGIONS,
     MAX_CRITERION_NUMBER,
     CatalogueChange,
+    Classification,
     Comparator,
     CriteriaSet,
     Criterion,
@@ -56,7 +57,12 @@ VALUE_KINDS = {
     "level": (ValueType.NUMBER, "mức"),
     "none_allowed": (ValueType.NUMBER, "nhà"),
     "percent_pair": (ValueType.PERCENT, "%"),
+    "number": (ValueType.NUMBER, ""),
 }
+# The app's own export (``criteria.services.authoring.set_document``) marks itself with this format: such a
+# document is read exactly (notes, requirement texts, positions and risk margins as written, nothing added),
+# so export → import → export gives the same document.
+EXACT_FORMAT = "ntm-set-1"
 PAIR_PARTS = [("hop_ve_sinh", "", "hợp vệ sinh"), ("nuoc_sach", "b", "nước sạch")]
 # A risk margin is the app's own warning band (not a threshold): percent points, or a share of a number threshold.
 DEFAULT_PERCENT_RISK_MARGIN = Decimal(5)
@@ -84,6 +90,13 @@ class ParsedIndicator:
     note: str
     is_verified: bool
     position: int
+    is_placeholder: bool = False
+    evidence_required: bool = False
+    source_document: str = ""
+    source_date: datetime.date | None = None
+    source_quote: str = ""
+    risk_margin: Decimal | None = None
+    risk_margin_given: bool = False
 
 
 @dataclass
@@ -110,6 +123,9 @@ class ParsedSet:
     kind: str
     source_note: str
     criteria: list[ParsedCriterion]
+    classification: str = Classification.REGION
+    groups: list = field(default_factory=list)
+    levels: list = field(default_factory=list)
 
 
 @dataclass
@@ -161,7 +177,7 @@ def _symbol(comparator: str | None) -> str:
     return {">=": "≥ ", "<=": "≤ ", "==": "= "}.get(comparator or "", "")
 
 
-def _parse_threshold(raw, *, value_kind, value_type, comparator, unit, where, errors, part=None):
+def _parse_threshold(raw, *, value_kind, value_type, comparator, unit, where, errors, part=None, groups=()):
     """(comparator, thresholds, requirement lines, note lines) for one indicator (or one part of a pair)."""
     thresholds: dict[str, Decimal] = {}
     requirement: list[str] = []
@@ -212,6 +228,21 @@ def _parse_threshold(raw, *, value_kind, value_type, comparator, unit, where, er
                 number = _number(value, f"{where}.by_region.{region}", errors, value_type=value_type)
                 if number is not None:
                     thresholds[region] = number
+    by_group = raw.get("by_group")
+    if by_group is not None:
+        if not isinstance(by_group, dict):
+            errors.append(_("%(where)s: by_group phải là một bảng nhóm xã → ngưỡng.") % {"where": where})
+        else:
+            for group, value in by_group.items():
+                value = pick(value)
+                if value is None:
+                    continue  # no threshold for that group: judged there
+                if str(group) not in groups:
+                    errors.append(_("%(where)s: nhóm xã không hợp lệ “%(group)s”.") % {"where": where, "group": group})
+                    continue
+                number = _number(value, f"{where}.by_group.{group}", errors, value_type=value_type)
+                if number is not None:
+                    thresholds[str(group)] = number
     national = pick(raw.get("national"))
     if national is not None:
         shown = f"{_symbol(comparator)}{national}{suffix}"
@@ -229,7 +260,7 @@ def _parse_threshold(raw, *, value_kind, value_type, comparator, unit, where, er
     return comparator, thresholds, requirement, notes
 
 
-def _parse_indicator(raw, *, position, where, errors) -> list[ParsedIndicator]:
+def _parse_indicator(raw, *, position, where, errors, groups=(), exact=False) -> list[ParsedIndicator]:
     if not isinstance(raw, dict):
         errors.append(_("%(where)s: chỉ tiêu phải là một bảng.") % {"where": where})
         return []
@@ -258,14 +289,39 @@ def _parse_indicator(raw, *, position, where, errors) -> list[ParsedIndicator]:
     source = _text(threshold.get("source")) if isinstance(threshold, dict) else ""
     is_verified = _verified(raw.get("verified"))
     base_note = _text(raw.get("note"))
+    raw_source = raw.get("source")
+    source_document = source_quote = ""
+    source_date = None
+    if isinstance(raw_source, dict):
+        source_document = _text(raw_source.get("document"))[:200]
+        source_quote = str(raw_source.get("quote") or "").strip()
+        source_date = _date(raw_source.get("date"), f"{where}.source.date", errors)
+    elif raw_source is not None:
+        errors.append(_("%(where)s: source phải là một bảng (document, date, quote).") % {"where": where})
+    for key in ("placeholder", "evidence_required"):
+        if key in raw and not isinstance(raw[key], bool):
+            errors.append(_("%(where)s: %(key)s phải là true hoặc false.") % {"where": where, "key": key})
+    risk_margin, risk_margin_given = None, exact and "risk_margin" in raw
+    if risk_margin_given and raw["risk_margin"] is not None:
+        if isinstance(raw["risk_margin"], bool) or not isinstance(raw["risk_margin"], int | float):
+            errors.append(_("%(where)s: biên nguy cơ phải là một số.") % {"where": where})
+        elif raw["risk_margin"] < 0:
+            errors.append(_("%(where)s: biên nguy cơ không được âm.") % {"where": where})
+        else:
+            risk_margin = Decimal(str(raw["risk_margin"])).quantize(Decimal("0.01"))
+    if exact and isinstance(raw.get("position"), int) and not isinstance(raw.get("position"), bool):
+        position = raw["position"]
     parts = PAIR_PARTS if kind == "percent_pair" else [(None, "", "")]
     indicators = []
     for offset, (part, code_suffix, label) in enumerate(parts):
         part_comparator, thresholds, requirement, notes = _parse_threshold(
             threshold, value_kind=kind, value_type=value_type, comparator=comparator, unit=unit,
-            where=where, errors=errors, part=part,
+            where=where, errors=errors, part=part, groups=groups,
         )
-        notes = ([base_note] if base_note else []) + notes + ([f"Nguồn: {source}."] if source else [])
+        if exact:
+            notes, requirement = [base_note] if base_note else [], [str(raw.get("requirement_text") or "").strip()]
+        else:
+            notes = ([base_note] if base_note else []) + notes + ([f"Nguồn: {source}."] if source else [])
         indicators.append(
             ParsedIndicator(
                 code=f"{code}{code_suffix}",
@@ -279,6 +335,13 @@ def _parse_indicator(raw, *, position, where, errors) -> list[ParsedIndicator]:
                 note=" ".join(notes),
                 is_verified=is_verified,
                 position=position + offset,
+                is_placeholder=raw.get("placeholder") is True,
+                evidence_required=raw.get("evidence_required") is True,
+                source_document=source_document,
+                source_date=source_date,
+                source_quote=source_quote,
+                risk_margin=risk_margin,
+                risk_margin_given=risk_margin_given,
             )
         )
     return indicators
@@ -293,6 +356,7 @@ def catalogue_parse(data) -> ParsedSet:
     if not isinstance(data, dict) or not isinstance(data.get("set"), dict):
         raise CatalogueImportError([_("Tệp không có mục “set” (mã, tên bộ tiêu chí).")])
     head = data["set"]
+    exact = data.get("format") == EXACT_FORMAT
     code = _text(head.get("code"))
     name = _text(head.get("name_vi"))
     if not code:
@@ -301,6 +365,28 @@ def catalogue_parse(data) -> ParsedSet:
         errors.append(_("set: mã bộ tiêu chí quá dài."))
     if not name:
         errors.append(_("set: thiếu tên bộ tiêu chí (name_vi)."))
+    classification = _text(head.get("classification")) or Classification.REGION
+    if classification not in Classification.values:
+        errors.append(_("set.classification: phải là “region” hoặc “group”, không phải “%(value)s”.") % {"value": classification})
+        classification = Classification.REGION
+    commune_groups = []
+    for index, group in enumerate(data.get("commune_groups") or []):
+        if not isinstance(group, dict) or not _text(group.get("code")) or len(_text(group.get("code"))) > 8:
+            errors.append(_("commune_groups[%(index)d]: cần mã nhóm (code, tối đa 8 ký tự).") % {"index": index})
+            continue
+        commune_groups.append({
+            "code": _text(group["code"]), "name_vi": _text(group.get("name_vi")),
+            "definition_vi": _text(group.get("definition_vi")),
+        })
+    group_codes = [group["code"] for group in commune_groups]
+    if classification == Classification.GROUP and not commune_groups:
+        errors.append(_("set: bộ tiêu chí phân loại theo nhóm xã cần danh sách nhóm (commune_groups)."))
+    levels = []
+    for index, level in enumerate(data.get("levels") or []):
+        if not isinstance(level, dict) or not _text(level.get("code")) or not _text(level.get("name_vi")):
+            errors.append(_("levels[%(index)d]: cần mã (code) và tên (name_vi) của mức công nhận.") % {"index": index})
+            continue
+        levels.append({"code": _text(level["code"]), "name_vi": _text(level["name_vi"]), "source": _text(level.get("source"))})
     groups = {}
     for group in data.get("groups") or []:
         if isinstance(group, dict):
@@ -347,9 +433,11 @@ def catalogue_parse(data) -> ParsedSet:
         if not group_name:
             group_name = next((name for code_, name in groups.values() if code_ == group_code), "")
         notes = [_text(raw.get(key)) for key in ("note", "indicators_status") if raw.get(key)]
-        if isinstance(raw.get("status"), str) and not verified:
+        if exact:
+            notes = [_text(raw.get("note"))] if raw.get("note") else []
+        elif isinstance(raw.get("status"), str) and not verified:
             notes.append(f"Trạng thái: {_text(raw['status'])}.")
-        if raw.get("source"):
+        if raw.get("source") and not exact:
             notes.append(f"Nguồn: {_text(raw['source'])}.")
         criterion = ParsedCriterion(
             number=number, name=criterion_name, name_en=_text(raw.get("name_en")), group_code=group_code[:5],
@@ -361,7 +449,8 @@ def catalogue_parse(data) -> ParsedSet:
             raw_indicators = []
         for position, raw_indicator in enumerate(raw_indicators):
             for indicator in _parse_indicator(
-                raw_indicator, position=position * 2, where=f"{where}.indicators[{position}]", errors=errors
+                raw_indicator, position=position * 2, where=f"{where}.indicators[{position}]", errors=errors,
+                groups=group_codes, exact=exact,
             ):
                 criterion.indicators.append(indicator)
         if not criterion.indicators:
@@ -373,7 +462,7 @@ def catalogue_parse(data) -> ParsedSet:
                     code=str(number), name=f"Đạt tiêu chí số {number} ({criterion_name})", value_type=ValueType.BOOLEAN,
                     unit="", comparator=None, thresholds={}, threshold_source="", requirement_text=requirement,
                     note="Danh mục chỉ tiêu của tiêu chí này chưa xác nhận: cán bộ đánh giá chung cả tiêu chí.",
-                    is_verified=False, position=0,
+                    is_verified=False, position=0, is_placeholder=True,
                 )
             )
         for indicator in criterion.indicators:
@@ -381,14 +470,23 @@ def catalogue_parse(data) -> ParsedSet:
                 errors.append(_("%(where)s: trùng mã chỉ tiêu %(code)s.") % {"where": where, "code": indicator.code})
             codes.add(indicator.code)
         criteria.append(criterion)
+    if classification == Classification.GROUP:
+        for criterion in criteria:
+            for indicator in criterion.indicators:
+                if any(key in REGION_CODES for key in indicator.thresholds):
+                    errors.append(_("Chỉ tiêu %(code)s: bộ tiêu chí phân loại theo nhóm xã nhận ngưỡng theo nhóm "
+                                    "(by_group), không theo vùng.") % {"code": indicator.code})
     parsed = ParsedSet(
         code=code, name=name[:200], name_en=_text(head.get("name_en"))[:200], decision=_text(head.get("decision"))[:60],
         decision_date=_date(head.get("decision_date"), "set.decision_date", errors),
         effective_from=_date(head.get("effective_from"), "set.effective_from", errors),
         effective_to=_date(head.get("effective_to"), "set.effective_to", errors),
         kind=_set_kind(head.get("kind"), errors),
-        source_note=_text(head.get("prerequisite") or head.get("recognition_rules") or head.get("replaces")),
+        source_note=_text(head.get("source_note")) if exact else _text(
+            head.get("prerequisite") or head.get("recognition_rules") or head.get("replaces")
+        ),
         criteria=sorted(criteria, key=lambda c: c.number),
+        classification=classification, groups=commune_groups, levels=levels,
     )
     if errors:
         raise CatalogueImportError(errors)
@@ -453,13 +551,14 @@ def _check_removals(parsed: ParsedSet, criteria_set: CriteriaSet) -> list[str]:
     ]
 
 
-def _apply(parsed: ParsedSet, *, user, only_missing: bool, note: str) -> LoadResult:
+def _apply(parsed: ParsedSet, *, user, only_missing: bool, note: str, retire_in: int | None = None) -> LoadResult:
     changes: list[CatalogueChange] = []
     criteria_set = CriteriaSet.objects.filter(code=parsed.code).first()
     set_fields = {
         "name": parsed.name, "name_en": parsed.name_en, "decision": parsed.decision,
         "decision_date": parsed.decision_date, "effective_from": parsed.effective_from,
         "effective_to": parsed.effective_to, "kind": parsed.kind, "source_note": parsed.source_note,
+        "classification": parsed.classification, "groups": parsed.groups, "levels": parsed.levels,
     }
     result = LoadResult(criteria_set=criteria_set)
     if criteria_set is None:
@@ -516,7 +615,8 @@ def _apply(parsed: ParsedSet, *, user, only_missing: bool, note: str) -> LoadRes
         i.code: i for i in Indicator.objects.filter(criteria_set=criteria_set).prefetch_related("thresholds")
     }
     indicator_fields = ["criterion", "position", "name", "value_type", "unit", "comparator", "is_verified",
-                        "requirement_text", "note"]
+                        "requirement_text", "note", "is_placeholder", "evidence_required", "source_document",
+                        "source_date", "source_quote", "retired_in_version", "risk_margin"]
     new_indicators, updated_indicators, threshold_plan = [], [], []
     for pc in parsed.criteria:
         for pi in pc.indicators:
@@ -524,16 +624,22 @@ def _apply(parsed: ParsedSet, *, user, only_missing: bool, note: str) -> LoadRes
                 "criterion": criteria_by_number[pc.number], "position": pi.position, "name": pi.name,
                 "value_type": pi.value_type, "unit": pi.unit, "comparator": pi.comparator,
                 "is_verified": pi.is_verified, "requirement_text": pi.requirement_text, "note": pi.note,
+                "is_placeholder": pi.is_placeholder, "evidence_required": pi.evidence_required,
+                "source_document": pi.source_document, "source_date": pi.source_date, "source_quote": pi.source_quote,
+                "retired_in_version": None,
             }
+            if pi.risk_margin_given:
+                values["risk_margin"] = pi.risk_margin
             current = existing.get(pi.code)
             if current is None:
-                indicator = Indicator(criteria_set=criteria_set, code=pi.code, risk_margin=_default_risk_margin(pi), **values)
+                values.setdefault("risk_margin", _default_risk_margin(pi))
+                indicator = Indicator(criteria_set=criteria_set, code=pi.code, **values)
                 new_indicators.append(indicator)
                 threshold_plan.append((indicator, pi, {}, True))
                 continue
             if only_missing:
                 continue
-            changed = [name for name in indicator_fields if getattr(current, name) != values[name]]
+            changed = [name for name in indicator_fields if name in values and getattr(current, name) != values[name]]
             for name in changed:
                 old = getattr(current, name)
                 changes.append(
@@ -593,16 +699,29 @@ def _apply(parsed: ParsedSet, *, user, only_missing: bool, note: str) -> LoadRes
 
     if not only_missing:
         keep = {i.code for c in parsed.criteria for i in c.indicators}
-        dropped = [i for code, i in existing.items() if code not in keep]
+        dropped = [i for code, i in existing.items() if code not in keep and i.retired_in_version is None]
         for indicator in dropped:
             changes.append(CatalogueChange(criteria_set=criteria_set, field=f"indicator.{indicator.code}",
                                            old=indicator.name, new="", user=user, note=note))
-        if dropped:
+        if dropped and retire_in is not None:
+            # a new version: indicators holding values are kept for the assessments made under older versions
+            used = set(IndicatorValue.objects.filter(indicator__in=dropped).values_list("indicator_id", flat=True))
+            Indicator.objects.filter(pk__in=used).update(retired_in_version=retire_in)
+            Indicator.objects.filter(pk__in=[i.pk for i in dropped if i.pk not in used]).delete()
+        elif dropped:
             Indicator.objects.filter(pk__in=[i.pk for i in dropped]).delete()
+        if retire_in is not None:
+            keep_numbers = {c.number for c in parsed.criteria}
+            removed = [c for number, c in criteria_by_number.items() if number not in keep_numbers]
+            for criterion in removed:
+                changes.append(CatalogueChange(criteria_set=criteria_set, field=f"criterion.{criterion.number}",
+                                               old=criterion.name, new="", user=user, note=note))
+            if removed:
+                Criterion.objects.filter(pk__in=[c.pk for c in removed]).delete()
     if changes:
         CatalogueChange.objects.bulk_create(changes)
     result.changes = len(changes)
-    if updated_indicators or updated_thresholds or removed_thresholds:
+    if retire_in is None and (updated_indicators or updated_thresholds or removed_thresholds):
         from .assessments import assessments_recompute
 
         assessments_recompute(criteria_set=criteria_set)
@@ -692,7 +811,10 @@ def indicator_update(
     if errors:
         raise ValidationError(errors)
 
+    from .authoring import version_ensure, version_publish_current
+
     indicator = Indicator.objects.select_for_update().get(pk=indicator.pk)
+    version_ensure(indicator.criteria_set)  # the version as it stood, frozen before the change
     changes = []
 
     def record(field_name, old, new):
@@ -729,6 +851,9 @@ def indicator_update(
             threshold_changed = True
     if changes:
         CatalogueChange.objects.bulk_create(changes)
+        # a change after publication makes a new version (submitted and approved assessments keep theirs)
+        version_publish_current(criteria_set=indicator.criteria_set, by=by,
+                                note=_("Sửa chỉ tiêu %(code)s") % {"code": indicator.code})
     if threshold_changed or "comparator" in updated:
         from .assessments import assessments_recompute
 

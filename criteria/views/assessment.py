@@ -32,6 +32,8 @@ from ..forms import AppraisalForm, WorkflowForm
 from ..frame import Frame, build_frame
 from ..models import AssessmentStatus, CriteriaSet, CriterionStatus, ValueType
 from ..services import assessments as services
+from ..services.groups import class_key
+from ..services.groups import class_label as class_label_for
 
 TEMPLATE = "criteria/assessment_edit.html"
 SYMBOLS = {">=": "≥", "<=": "≤", "==": "="}
@@ -41,6 +43,12 @@ def _period(period: str) -> str:
     if not is_valid_period(period):
         raise Http404(_("Không tìm thấy."))
     return parse_period(period).code
+
+
+def map_day(period: str):
+    """The day whose map resolves a commune code in a period's URL: the frame's map date (the period's last day;
+    codes are reused, so 03334 in 2021-H1 is Xã Thanh Xương and in 2026-H1 Phường Mường Thanh)."""
+    return parse_period(period).end
 
 
 def _frame(request, commune, period) -> Frame:
@@ -83,13 +91,16 @@ def _decorate(rows, *, posted=None, errors=None):
         if code in posted:
             row.input_value, row.input_met, row.input_note = posted[code]
         elif value is None:
-            row.input_value, row.input_met, row.input_note = "", False, ""
+            row.input_value, row.input_met, row.input_note = "", "", ""
         else:
             if row.indicator.value_type == ValueType.BOOLEAN:
                 row.input_value = "" if value.value_bool is None else ("1" if value.value_bool else "0")
             else:
                 row.input_value = "" if value.value_number is None else number(value.value_number)
-            row.input_met, row.input_note = bool(value.judged_met), value.note
+            row.input_met = "" if value.judged_met is None else ("1" if value.judged_met else "0")
+            row.input_note = value.note
+        # A judged yes/no indicator has one control (Đạt / Không đạt); a judged number keeps its value as information.
+        row.single_control = row.judged and row.indicator.value_type == ValueType.BOOLEAN
         row.display_value = _display_value(row)
 
 
@@ -110,16 +121,18 @@ def _context(request, *, commune, period, criteria_set, posted=None, errors=None
     if assessment is not None:
         assessment.commune = commune
     view = selectors.assessment_view(commune=commune, period=period, catalogue=catalogue, assessment=assessment)
+    class_label = class_label_for(criteria_set, view.class_key)
     _decorate(view.rows, posted=posted, errors=errors)
     is_reviewer = can_review_assessments(user)
     status = assessment.status if assessment else AssessmentStatus.DRAFT
-    may_write = can_edit_assessment(user, commune)
+    may_write = can_edit_assessment(user, commune, period)
     editing = may_write and not is_reviewer and status in services.EDITABLE and is_assessed_for_ntm(commune)
     return {
         "commune": commune,
         "period": period,
         "period_label": parse_period(period).label,
         "criteria_set": criteria_set,
+        "class_label": class_label,
         "frame": frame,
         "criteria_count": len(view.blocks),
         "criteria_sets": CriteriaSet.objects.order_by("code"),
@@ -132,6 +145,9 @@ def _context(request, *, commune, period, criteria_set, posted=None, errors=None
         "can_submit": editing and assessment is not None and can_submit_assessment(user, assessment),
         "is_reviewer": is_reviewer and assessment is not None,
         "can_appraise": is_reviewer and assessment is not None and status != AssessmentStatus.APPROVED,
+        "needs_reevaluation": is_reviewer and assessment is not None
+        and status in (AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED)
+        and assessment.set_version < criteria_set.version,
         "not_rural": commune.kind != CommuneKind.COMMUNE,
         "page_url": page_url(commune, period, criteria_set),
         "row_url_base": reverse("criteria:assessment-edit", args=[commune.code, period]),
@@ -149,14 +165,17 @@ def _entries(request, indicators, region):
     entries, posted = [], {}
     for indicator in indicators:
         code = indicator.code
-        if f"v-{code}" not in request.POST and f"e-{code}" not in request.FILES:
+        if not any(f"{prefix}-{code}" in request.POST for prefix in "vmn") and f"e-{code}" not in request.FILES:
             continue
         raw = request.POST.get(f"v-{code}", "").strip()
         note = request.POST.get(f"n-{code}", "").strip()
-        met = request.POST.get(f"m-{code}") == "1"
-        entry = {"indicator": code, "value": raw, "note": note}
-        if raw and evaluation.is_judged(indicator, region):
-            entry["met"] = met
+        met = request.POST.get(f"m-{code}", "").strip()
+        entry = {"indicator": code, "note": note}
+        judged = evaluation.is_judged(indicator, region)
+        if not (judged and indicator.value_type == ValueType.BOOLEAN):
+            entry["value"] = raw  # a judged yes/no indicator has only the Đạt / Không đạt control
+        if judged and met in ("1", "0"):
+            entry["met"] = met == "1"
         if request.FILES.get(f"e-{code}"):
             entry["evidence"] = request.FILES[f"e-{code}"]
         entries.append(entry)
@@ -181,17 +200,17 @@ def assessment_edit(request, code, period):
     """GET: the page. POST (no JavaScript): save every value of the form, then submit when asked."""
     period = _period(period)
     if request.method == "GET":
-        commune = get_commune_for_read(request.user, code)
+        commune = get_commune_for_read(request.user, code, map_day(period))
         frame = _frame(request, commune, period)
         return render(request, TEMPLATE, _context(
             request, commune=commune, period=period, criteria_set=frame.criteria_set, frame=frame,
         ))
 
-    commune = get_commune_for_write(request.user, code)
+    commune = get_commune_for_write(request.user, code, map_day(period))
     frame = _frame(request, commune, period)
     criteria_set = frame.criteria_set
     catalogue = selectors.catalogue_for_set(criteria_set)
-    entries, posted = _entries(request, catalogue.indicators, commune.region)
+    entries, posted = _entries(request, catalogue.indicators, class_key(criteria_set, commune, period))
     try:
         assessment = services.assessment_values_save(
             commune=commune, period=period, criteria_set=criteria_set, entries=entries, by=request.user,
@@ -232,14 +251,14 @@ def assessment_edit(request, code, period):
 def assessment_row(request, code, period, indicator):
     """HTMX: save one indicator row and answer with the row partial (+ version, criterion and score, out of band)."""
     period = _period(period)
-    commune = get_commune_for_write(request.user, code)
+    commune = get_commune_for_write(request.user, code, map_day(period))
     frame = _frame(request, commune, period)
     criteria_set = frame.criteria_set
     catalogue = selectors.catalogue_for_set(criteria_set)
     target = catalogue.by_code.get(indicator)
     if target is None:
         raise Http404(_("Không tìm thấy."))
-    entries, posted = _entries(request, [target], commune.region)
+    entries, posted = _entries(request, [target], class_key(criteria_set, commune, period))
     errors, message = {}, ""
     try:
         services.assessment_values_save(
@@ -271,7 +290,7 @@ def assessment_row(request, code, period, indicator):
 def assessment_workflow(request, code, period):
     """Submit / approve / return (with a comment) / reopen, then back to the page with a message."""
     period = _period(period)
-    commune = get_commune_for_read(request.user, code)
+    commune = get_commune_for_read(request.user, code, map_day(period))
     frame = _frame(request, commune, period)
     criteria_set = frame.criteria_set
     assessment = get_assessment_for_read(request.user, commune=commune, period=period, criteria_set=criteria_set)
@@ -301,7 +320,7 @@ def assessment_workflow(request, code, period):
 def criterion_appraise(request, code, period, number):
     """Province staff record or withdraw "cơ bản đạt" on a criterion that is not met."""
     period = _period(period)
-    commune = get_commune_for_read(request.user, code)
+    commune = get_commune_for_read(request.user, code, map_day(period))
     frame = _frame(request, commune, period)
     criteria_set = frame.criteria_set
     assessment = get_assessment_for_read(request.user, commune=commune, period=period, criteria_set=criteria_set)

@@ -27,11 +27,14 @@ def catalogue(request):
     if not sets:
         raise Http404(_("Không tìm thấy."))
     chosen = next((s for s in sets if s.code == request.GET.get("set")), sets[0])
-    regions = list(Region.choices)
+    if chosen.by_group:
+        regions = [(code, chosen.group_name(code)) for code in chosen.group_codes]
+    else:
+        regions = list(Region.choices)
     criteria = list(chosen.criteria.all())
     for criterion in criteria:
         for indicator in criterion.indicators.all():
-            by_region = selectors.thresholds_by_region(indicator)
+            by_region = selectors.thresholds_by_region(indicator, chosen)
             indicator.region_thresholds = [by_region.get(code) for code, _label in regions]
             indicator.is_judged_everywhere = not indicator.comparator or not by_region
             indicator.dom_id = indicator.code.replace(".", "-")
@@ -40,6 +43,7 @@ def catalogue(request):
         "criteria/catalogue.html",
         {
             "sets": sets, "criteria_set": chosen, "criteria": criteria, "regions": regions,
+            "columns": len(regions) + 5 + (1 if can_edit_catalogue(request.user) else 0),
             "can_edit": can_edit_catalogue(request.user),
             "changes": selectors.catalogue_changes(criteria_set=chosen),
         },
@@ -59,6 +63,9 @@ def indicator_edit(request, set_code, code):
     )
     if indicator is None:
         raise Http404(_("Không tìm thấy."))
+    if indicator.criteria_set.by_group:
+        # thresholds by commune group are authored in a draft version of the set
+        return redirect(reverse("criteria:set-draft", args=[set_code]) + f"?edit={code}#indicator-form")
     back = reverse("criteria:catalogue") + "?" + urlencode({"set": set_code}) + f"#ind-{code.replace('.', '-')}"
     form = IndicatorEditForm(request.POST or None, indicator=indicator)
     if request.method == "POST" and form.is_valid():

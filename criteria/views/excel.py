@@ -1,20 +1,25 @@
-"""The Excel round-trip pages: download a district's workbook, upload it back (checked whole)."""
+"""The Excel round-trip pages: download a district's workbook, upload it back (checked whole, result shown)."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.scope import can_exchange_excel, districts_writable_by
+from accounts.scope import districts_writable_by
 from communes.models import District
 
 from ..forms import ExcelDownloadForm, ExcelUploadForm
-from ..frame import build_frame
-from ..services.excel import ExcelImportError, excel_export, excel_import
+from ..services.excel import (
+    ExcelImportError,
+    excel_default_period,
+    excel_export,
+    excel_filename,
+    excel_frame,
+    excel_import,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -26,16 +31,23 @@ def _require_some_district(user):
     return districts
 
 
-@login_required
-def excel_page(request, *, upload_form=None, errors=None, status=200):
+def _page(request, *, form=None, upload_form=None, errors=None, result=None, status=200):
     districts = _require_some_district(request.user)
-    form = ExcelDownloadForm(districts=districts, initial={"district": districts.first()})
+    if form is None:
+        first = districts.select_related("province").first()
+        period = excel_default_period(today=timezone.localdate(), province=first.province if first else None)
+        form = ExcelDownloadForm(districts=districts, initial={"district": first, "period": period})
     return render(
         request,
         "criteria/excel.html",
-        {"form": form, "upload_form": upload_form or ExcelUploadForm(), "errors": errors or []},
+        {"form": form, "upload_form": upload_form or ExcelUploadForm(), "errors": errors or [], "result": result},
         status=status,
     )
+
+
+@login_required
+def excel_page(request):
+    return _page(request)
 
 
 @login_required
@@ -45,23 +57,20 @@ def excel_download(request):
     # every district validates here, so another district's officer gets a 403 rather than a form error
     form = ExcelDownloadForm(request.GET, districts=District.objects.all())
     if not form.is_valid():
-        messages.error(request, _("Chọn huyện, kỳ và bộ tiêu chí hợp lệ."))
-        return redirect("criteria:excel")
+        return _page(request, form=form, status=400)
     data = form.cleaned_data
-    district = data["district"]
-    if not can_exchange_excel(request.user, district):
-        raise PermissionDenied(_("Bạn không có quyền thay đổi dữ liệu ngoài phạm vi được giao."))
-    frame = build_frame(
-        period=data["period"], today=timezone.localdate(), criteria_set=data["criteria_set"], district=district,
-    )
-    if frame.criteria_set is None:
-        messages.error(request, _("Chưa có bộ tiêu chí nào áp dụng cho kỳ %(period)s.") % {"period": data["period"]})
-        return redirect("criteria:excel")
-    criteria_set = frame.criteria_set
-    content = excel_export(user=request.user, district=district, period=frame.period.code, criteria_set=criteria_set)
-    response = HttpResponse(content, content_type=XLSX)
-    filename = f"ntm-{district.code}-{data['period']}-{criteria_set.code}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    try:
+        frame = excel_frame(
+            user=request.user, period=data["period"], today=timezone.localdate(), district=data["district"],
+            criteria_set=data["criteria_set"],
+        )
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            for message in messages:
+                form.add_error(name if name in form.fields else None, message)
+        return _page(request, form=form, status=400)
+    response = HttpResponse(excel_export(user=request.user, frame=frame), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{excel_filename(frame)}"'
     return response
 
 
@@ -71,14 +80,20 @@ def excel_upload(request):
     _require_some_district(request.user)
     form = ExcelUploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        return excel_page(request, upload_form=form, status=400)
+        return _page(request, upload_form=form, status=400)
     try:
-        summary = excel_import(user=request.user, file=form.cleaned_data["file"])
+        result = excel_import(user=request.user, file=form.cleaned_data["file"], today=timezone.localdate())
     except ExcelImportError as exc:
-        return excel_page(request, upload_form=form, errors=exc.errors, status=400)
-    messages.success(
-        request,
-        _("Đã nhận tệp: %(rows)d dòng của %(communes)d xã; %(changed)d xã có thay đổi được lưu nháp.")
-        % {"rows": summary.rows, "communes": summary.communes, "changed": len(summary.changed_communes)},
-    )
-    return redirect("criteria:excel")
+        return _page(request, upload_form=form, errors=exc.errors, status=400)
+    request.session["excel_result"] = {"rows": result.rows, "saved": result.saved, "skipped": result.skipped}
+    return redirect("criteria:excel-result")
+
+
+@login_required
+@require_GET
+def excel_result(request):
+    """The last upload's result: what was saved, what was skipped and why (kept in the session)."""
+    result = request.session.get("excel_result")
+    if result is None:
+        return redirect("criteria:excel")
+    return _page(request, result=result)

@@ -1,12 +1,14 @@
 """Review lists (waiting for the province, returned to the district) and a commune's value history."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scope import can_review_assessments, get_commune_for_read
+from communes.periods import parse_day
 
 from .. import selectors
 from ..forms import ReviewFilterForm
@@ -36,7 +38,11 @@ def my_returned(request):
 @login_required
 def commune_history(request, code):
     """Every value change of a commune (all periods and sets), newest first, 50 per page."""
-    commune = get_commune_for_read(request.user, code)
+    try:
+        day = parse_day(request.GET.get("on")) or timezone.localdate()
+    except ValidationError as error:
+        return render(request, "communes/unit_error.html", {"message": error.messages[0]}, status=400)
+    commune = get_commune_for_read(request.user, code, day)
     page = Paginator(selectors.commune_value_history(user=request.user, commune=commune), 50).get_page(
         request.GET.get("page")
     )

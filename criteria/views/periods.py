@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.scope import can_edit_catalogue
-from communes.selectors import served_province
+from communes.served import served_province
 from communes.services import province_set_closing_delay
 from config.forms import apply_service_errors
 

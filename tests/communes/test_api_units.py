@@ -24,8 +24,10 @@ def test_province_fields(api, cast):
 def test_district_list_filters_by_province(api, cast):
     response = api(cast.officer_a).get("/api/v1/districts/", {"province": "11"})
     assert response.json()["results"] == [
-        {"code": "099", "name": "Huyện Tuần Giáo", "kind": "huyen", "province": "11"},
-        {"code": "100", "name": "Huyện Điện Biên", "kind": "huyen", "province": "11"},
+        {"code": "099", "name": "Huyện Tuần Giáo", "kind": "huyen", "province": "11", "valid_from": None,
+         "valid_to": None},
+        {"code": "100", "name": "Huyện Điện Biên", "kind": "huyen", "province": "11", "valid_from": None,
+         "valid_to": None},
     ]
     assert api(cast.officer_a).get("/api/v1/districts/", {"province": "12"}).json()["count"] == 0
 
@@ -36,6 +38,7 @@ def test_commune_list_filters_by_district(api, cast, units):
     assert response.json()["count"] == 2
     assert response.json()["results"][0] == {
         "code": "03253", "name": "Thị trấn Tuần Giáo", "kind": "thi_tran", "district": "099", "province": "11", "level": "none",
+        "valid_from": None, "valid_to": None, "predecessors": [], "successors": [],
     }
 
 
@@ -74,7 +77,7 @@ def test_commune_detail_with_recognitions(api, cast, units):
 def test_unknown_commune_is_404(api, cast):
     response = api(cast.leader).get("/api/v1/communes/99999/")
     assert response.status_code == 404
-    assert response.json() == {"detail": "Không tìm thấy."}
+    assert response.json()["detail"].startswith("Không có đơn vị hành chính mã 99999 có hiệu lực ngày ")
 
 
 def test_units_are_read_only_through_the_api(api, cast):
@@ -84,12 +87,12 @@ def test_units_are_read_only_through_the_api(api, cast):
 
 def test_commune_list_query_count_does_not_grow(api, cast, units, django_assert_num_queries):
     client = api(cast.leader)
-    # 1 count, 2 page of communes with district and province joined
-    with django_assert_num_queries(2):
+    # 1 count, 2 page of communes with district and province joined, 3-4 predecessors and successors
+    with django_assert_num_queries(4):
         assert client.get("/api/v1/communes/").json()["count"] == 4
     add_communes(units.district_a, 4, start=10)
     add_communes(units.district_b, 4, start=10)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(4):
         assert client.get("/api/v1/communes/").json()["count"] == 12
 
 

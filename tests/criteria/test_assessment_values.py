@@ -95,9 +95,20 @@ def test_met_per_indicator_criterion_and_score(cast, set_2016, commune_a):
 
 
 def test_a_judged_indicator_follows_the_officers_judgement(cast, set_2016, commune_a):
-    assessment = save(commune_a, set_2016, [{"indicator": "7", "value": True, "met": False}], cast.officer_a)
+    # a judged yes/no indicator has one control: the judgement alone is enough and is also its value
+    assessment = save(commune_a, set_2016, [{"indicator": "7", "met": False, "note": "Chợ chưa đạt chuẩn"}], cast.officer_a)
     value = IndicatorValue.objects.get(assessment=assessment)
-    assert (value.value_bool, value.judged_met, value.is_met) == (True, False, False)
+    assert (value.value_bool, value.judged_met, value.is_met, value.note) == (False, False, False, "Chợ chưa đạt chuẩn")
+    # a judged number keeps its value as information; met follows the judgement, not the number
+    save(commune_a, set_2016, [{"indicator": "2.1", "value": 10, "met": True}], cast.officer_a, version=1)
+    assert IndicatorValue.objects.get(assessment=assessment, indicator__code="2.1").is_met is True
+
+
+def test_a_value_contradicting_the_judgement_is_refused(cast, set_2016, commune_a):
+    with pytest.raises(ValidationError) as caught:
+        save(commune_a, set_2016, [{"indicator": "7", "value": True, "met": False}], cast.officer_a)
+    assert "mâu thuẫn" in caught.value.message_dict["7"][0]
+    assert not IndicatorValue.objects.exists()
 
 
 def test_history_records_who_when_old_new_and_source(cast, set_2016, commune_a):

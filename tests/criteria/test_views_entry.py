@@ -5,7 +5,9 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from criteria.models import Assessment, CriterionResult, IndicatorValue, ValueHistory
+from criteria import evaluation
+from criteria.models import Assessment, CriteriaSet, CriterionResult, IndicatorValue, ValueHistory, ValueType
+from criteria.selectors import catalogue_for_set
 
 from .helpers import all_met_entries, approve, save, submit, synthetic_set
 
@@ -22,8 +24,8 @@ def form_data(entries, **extra):
     for entry in entries:
         value = entry["value"]
         data[f"v-{entry['indicator']}"] = ("1" if value else "0") if isinstance(value, bool) else str(value).replace(".", ",")
-        if entry.get("met"):
-            data[f"m-{entry['indicator']}"] = "1"
+        if "met" in entry:
+            data[f"m-{entry['indicator']}"] = "1" if entry["met"] else "0"
         if entry.get("note"):
             data[f"n-{entry['indicator']}"] = entry["note"]
     data.update(extra)
@@ -42,7 +44,12 @@ def test_the_officer_sees_inputs_and_thresholds_of_the_commune_region(login, cas
     response = login(cast.officer_a).get(page(commune_a))
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.count('name="v-') == 50
+    # a judged yes/no indicator has one control (Đạt / Không đạt), every other indicator a value input
+    catalogue = catalogue_for_set(CriteriaSet.objects.get(code="2016-2020"))
+    judged_yes_no = [i for i in catalogue.indicators
+                     if evaluation.is_judged(i, "TDMNPB") and i.value_type == ValueType.BOOLEAN]
+    assert 0 < len(judged_yes_no) < 39
+    assert html.count('name="v-') == 50 - len(judged_yes_no)
     assert html.count('name="m-') == 39  # judged in TDMNPB: 50 indicators − 11 with a threshold
     assert "≥ 36 triệu đồng/người/năm" in html
     assert "≤ 26,7%" in html

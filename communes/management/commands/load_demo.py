@@ -4,7 +4,7 @@ from django.utils.module_loading import import_string
 
 
 class Command(BaseCommand):
-    help = "Nạp dữ liệu mẫu (tỉnh Điện Biên) — chạy lại nhiều lần không tạo trùng."
+    help = "Nạp dữ liệu mẫu (tỉnh của tệp mẫu) — chạy lại nhiều lần không tạo trùng."
 
     def add_arguments(self, parser):
         parser.add_argument("--logins", action="store_true", help="In danh sách tài khoản mẫu")
