@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
@@ -41,7 +42,7 @@ class User(AbstractUser):
 
     class Meta:
         verbose_name = _("người dùng")
-        verbose_name_plural = _("người dùng")
+        verbose_name_plural = pgettext_lazy("plural", "người dùng")
         constraints = [
             models.CheckConstraint(
                 condition=~Q(role="agency_officer") | Q(agency__isnull=False), name="agency_officer_has_agency"
@@ -65,7 +66,7 @@ class LoginFailure(models.Model):
 
     class Meta:
         verbose_name = _("lần đăng nhập sai")
-        verbose_name_plural = _("lần đăng nhập sai")
+        verbose_name_plural = pgettext_lazy("plural", "lần đăng nhập sai")
 
     def __str__(self):
         return f"{self.username} @ {self.address}"
@@ -96,7 +97,7 @@ class ApiToken(models.Model):
 
     class Meta:
         verbose_name = _("mã truy cập API")
-        verbose_name_plural = _("mã truy cập API")
+        verbose_name_plural = pgettext_lazy("plural", "mã truy cập API")
         ordering = ["-created_at", "-id"]
 
     def __str__(self):

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def fold(text: str) -> str:
@@ -97,7 +98,7 @@ class Province(models.Model):
             models.UniqueConstraint(fields=["is_served"], condition=Q(is_served=True), name="one_served_province"),
         ]
         verbose_name = _("tỉnh")
-        verbose_name_plural = _("tỉnh")
+        verbose_name_plural = pgettext_lazy("plural", "tỉnh")
 
     def __str__(self):
         return self.name
@@ -121,7 +122,7 @@ class ServedProvinceChange(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = _("thay đổi tỉnh được phục vụ")
-        verbose_name_plural = _("lịch sử tỉnh được phục vụ")
+        verbose_name_plural = pgettext_lazy("plural", "lịch sử tỉnh được phục vụ")
 
     def __str__(self):
         return f"{self.previous or '–'} → {self.province}"
@@ -147,7 +148,7 @@ class District(models.Model):
     class Meta:
         ordering = ["code"]
         verbose_name = _("huyện")
-        verbose_name_plural = _("huyện")
+        verbose_name_plural = pgettext_lazy("plural", "huyện")
 
     def __str__(self):
         return self.name
@@ -210,7 +211,7 @@ class Commune(models.Model):
     class Meta:
         ordering = ["code"]
         verbose_name = _("xã")
-        verbose_name_plural = _("xã")
+        verbose_name_plural = pgettext_lazy("plural", "xã")
         indexes = [
             models.Index(fields=["district", "code"]),
             models.Index(fields=["province", "code"]),
@@ -266,7 +267,7 @@ class CommuneSuccession(models.Model):
             models.CheckConstraint(condition=~Q(predecessor=models.F("successor")), name="succession_not_self"),
         ]
         verbose_name = _("kế thừa đơn vị hành chính")
-        verbose_name_plural = _("kế thừa đơn vị hành chính")
+        verbose_name_plural = pgettext_lazy("plural", "kế thừa đơn vị hành chính")
 
     def __str__(self):
         return f"{self.predecessor_id} → {self.successor_id} ({self.effective_date})"
@@ -291,7 +292,7 @@ class Village(models.Model):
         ordering = ["commune__code", "name"]
         constraints = [models.UniqueConstraint(fields=["commune", "name"], name="unique_village_name_in_commune")]
         verbose_name = _("thôn, bản")
-        verbose_name_plural = _("thôn, bản")
+        verbose_name_plural = pgettext_lazy("plural", "thôn, bản")
 
     def __str__(self):
         return self.name
@@ -327,7 +328,7 @@ class Recognition(Decision):
         ordering = ["-decision_date", "-id"]
         indexes = [models.Index(fields=["commune", "-decision_date"])]
         verbose_name = _("quyết định công nhận")
-        verbose_name_plural = _("quyết định công nhận")
+        verbose_name_plural = pgettext_lazy("plural", "quyết định công nhận")
 
     def __str__(self):
         return f"{self.decision_number} ({self.get_level_display()})"
@@ -364,7 +365,7 @@ class VillageRecognition(Decision):
         ordering = ["-decision_date", "-id"]
         indexes = [models.Index(fields=["village", "-decision_date"])]
         verbose_name = _("quyết định công nhận thôn, bản")
-        verbose_name_plural = _("quyết định công nhận thôn, bản")
+        verbose_name_plural = pgettext_lazy("plural", "quyết định công nhận thôn, bản")
 
     def __str__(self):
         return f"{self.decision_number} ({self.get_kind_display()})"
@@ -384,7 +385,7 @@ class CommuneTarget(models.Model):
         ordering = ["year", "commune__code"]
         constraints = [models.UniqueConstraint(fields=["year", "commune"], name="unique_commune_target_per_year")]
         verbose_name = _("chỉ tiêu của xã")
-        verbose_name_plural = _("chỉ tiêu của xã")
+        verbose_name_plural = pgettext_lazy("plural", "chỉ tiêu của xã")
 
     def __str__(self):
         return f"{self.year} {self.commune} → {self.get_level_display()}"
@@ -407,7 +408,7 @@ class DistrictTarget(models.Model):
             models.UniqueConstraint(fields=["year", "district", "level"], name="unique_district_target_per_level")
         ]
         verbose_name = _("chỉ tiêu của huyện")
-        verbose_name_plural = _("chỉ tiêu của huyện")
+        verbose_name_plural = pgettext_lazy("plural", "chỉ tiêu của huyện")
 
     def __str__(self):
         return f"{self.year} {self.district}: {self.count} × {self.get_level_display()}"

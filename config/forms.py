@@ -22,3 +22,17 @@ def apply_service_errors(
         target = target if target in form.fields else None
         for message in messages:
             form.add_error(target, message)
+
+
+class DayInput(forms.DateInput):
+    """A date typed as dd/mm/yyyy whatever the browser's locale (a text box, not the browser's date picker,
+    which shows mm/dd/yyyy in an English browser). The server parses it (DATE_INPUT_FORMATS of both
+    languages: dd/mm/yyyy, then yyyy-mm-dd) and answers a translated error for anything else."""
+
+    input_type = "text"
+    PATTERN = r"\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2}"
+
+    def __init__(self, attrs=None):
+        defaults = {"placeholder": "dd/mm/yyyy", "pattern": self.PATTERN, "inputmode": "numeric", "size": 10,
+                    "autocomplete": "off"}
+        super().__init__(attrs={**defaults, **(attrs or {})}, format="%d/%m/%Y")

@@ -11,6 +11,7 @@ ALL = {"province_staff", "district_officer", "agency_officer", "leader", "admin"
 PROVINCE = {"province_staff", "leader", "admin"}
 
 NAV_ITEMS = [
+    ("home", _("Việc của tôi"), {"province_staff", "district_officer", "admin"}),
     ("dashboard", _("Tổng quan"), ALL),
     ("communes:district-list", _("Huyện"), ALL),
     ("communes:commune-list", _("Xã"), ALL),
@@ -39,6 +40,13 @@ def navigation(request):
     role = getattr(user, "role", None)
     if user.is_superuser:
         role = "admin"
+    elif role not in ALL:
+        role = "district_officer"  # an officer role the menu does not know (e.g. commune officer): an officer's menu
+    counts = {}
+    if role == "district_officer":
+        from overview.home import returned_count
+
+        counts["criteria:my-returned"] = returned_count(user)
     items = []
     current = request.path
     for url_name, label, roles in NAV_ITEMS:
@@ -48,5 +56,8 @@ def navigation(request):
             url = reverse(url_name)
         except NoReverseMatch:
             continue
-        items.append({"url": url, "label": label, "active": current.startswith(url) and url != "/"})
+        items.append({
+            "url": url, "label": label, "active": current == url or (current.startswith(url) and url != "/"),
+            "count": counts.get(url_name, 0),
+        })
     return {"nav_items": items}

@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from communes import views as commune_views
 from overview import views as overview_views
 
 api_v1 = [
@@ -19,7 +18,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", commune_views.home, name="home"),
+    path("", overview_views.home, name="home"),
     path("dashboard/", overview_views.dashboard, name="dashboard"),
     path("accounts/", include("accounts.urls")),
     path("", include("communes.urls")),

@@ -305,3 +305,30 @@ def build_frame(
         today=today,
         include_submitted=include_submitted,
     )
+
+
+def default_period(*, province: Province | None = None, include_submitted: bool = False) -> str | None:
+    """The period every page opens on when none is asked for (dashboard, completeness, reports, homes).
+
+    The newest period whose counted xã (approved, or approved and submitted) cover at least half as many
+    communes as the best-covered period, so a period whose approvals have only begun does not hide the last
+    complete one. None when nothing is counted yet. One GROUP BY query.
+    """
+    from django.db.models import Count
+
+    from .models import Assessment
+
+    statuses = [AssessmentStatus.APPROVED, AssessmentStatus.SUBMITTED] if include_submitted else [AssessmentStatus.APPROVED]
+    assessments = Assessment.objects.filter(status__in=statuses, commune__kind=CommuneKind.COMMUNE)
+    if province is not None:
+        assessments = assessments.filter(commune__province=province)
+    counts = dict(assessments.order_by().values_list("period").annotate(n=Count("id")))
+    if not counts:
+        return None
+    best = max(counts.values())
+
+    def newest_first(code: str):
+        period = parse_period(code)
+        return (period.year, period.half or 3)
+
+    return max((code for code, n in counts.items() if 2 * n >= best), key=newest_first)

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ValueType(models.TextChoices):
@@ -80,7 +81,7 @@ class CriteriaSet(models.Model):
     class Meta:
         ordering = ["code"]
         verbose_name = _("bộ tiêu chí")
-        verbose_name_plural = _("bộ tiêu chí")
+        verbose_name_plural = pgettext_lazy("plural", "bộ tiêu chí")
 
     def __str__(self):
         return self.code
@@ -114,7 +115,7 @@ class CriteriaSetVersion(models.Model):
         ordering = ["criteria_set", "number"]
         constraints = [models.UniqueConstraint(fields=["criteria_set", "number"], name="unique_set_version")]
         verbose_name = _("phiên bản bộ tiêu chí")
-        verbose_name_plural = _("phiên bản bộ tiêu chí")
+        verbose_name_plural = pgettext_lazy("plural", "phiên bản bộ tiêu chí")
 
     def __str__(self):
         return f"{self.criteria_set_id} v{self.number}"
@@ -148,7 +149,7 @@ class GroupDecision(models.Model):
     class Meta:
         ordering = ["-date", "-id"]
         verbose_name = _("quyết định phân nhóm xã")
-        verbose_name_plural = _("quyết định phân nhóm xã")
+        verbose_name_plural = pgettext_lazy("plural", "quyết định phân nhóm xã")
 
     def __str__(self):
         return f"{self.number} ({self.date:%d/%m/%Y})"
@@ -174,7 +175,7 @@ class CommuneGroupAssignment(models.Model):
         ordering = ["-set_at", "-id"]
         indexes = [models.Index(fields=["criteria_set", "commune", "valid_from"])]
         verbose_name = _("nhóm xã")
-        verbose_name_plural = _("nhóm xã")
+        verbose_name_plural = pgettext_lazy("plural", "nhóm xã")
 
     def __str__(self):
         return f"{self.commune_id} {self.group} {self.from_period}–{self.to_period or '…'}"
@@ -193,7 +194,7 @@ class PeriodSet(models.Model):
     class Meta:
         ordering = ["period"]
         verbose_name = _("bộ tiêu chí áp dụng cho kỳ")
-        verbose_name_plural = _("bộ tiêu chí áp dụng cho kỳ")
+        verbose_name_plural = pgettext_lazy("plural", "bộ tiêu chí áp dụng cho kỳ")
 
     def __str__(self):
         return f"{self.period}: {self.criteria_set_id}"
@@ -232,7 +233,7 @@ class Criterion(models.Model):
         ordering = ["criteria_set", "number"]
         constraints = [models.UniqueConstraint(fields=["criteria_set", "number"], name="unique_criterion_number")]
         verbose_name = _("tiêu chí")
-        verbose_name_plural = _("tiêu chí")
+        verbose_name_plural = pgettext_lazy("plural", "tiêu chí")
 
     def __str__(self):
         return f"{self.number}. {self.name}"
@@ -276,7 +277,7 @@ class Indicator(models.Model):
         ordering = ["criteria_set", "criterion__number", "position", "code"]
         constraints = [models.UniqueConstraint(fields=["criteria_set", "code"], name="unique_indicator_code")]
         verbose_name = _("chỉ tiêu")
-        verbose_name_plural = _("chỉ tiêu")
+        verbose_name_plural = pgettext_lazy("plural", "chỉ tiêu")
 
     def __str__(self):
         return f"{self.code} {self.name[:60]}"
@@ -293,7 +294,7 @@ class IndicatorThreshold(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["indicator", "region"], name="unique_threshold_region")]
         verbose_name = _("ngưỡng")
-        verbose_name_plural = _("ngưỡng")
+        verbose_name_plural = pgettext_lazy("plural", "ngưỡng")
 
     def __str__(self):
         return f"{self.indicator_id} {self.region}: {self.value}"
@@ -371,7 +372,7 @@ class Assessment(models.Model):
         ]
         indexes = [models.Index(fields=["period", "criteria_set", "status"])]
         verbose_name = _("đánh giá")
-        verbose_name_plural = _("đánh giá")
+        verbose_name_plural = pgettext_lazy("plural", "đánh giá")
 
     def __str__(self):
         return f"{self.commune} {self.period} ({self.criteria_set_id})"
@@ -449,6 +450,8 @@ class ValueHistory(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+        verbose_name = _("thay đổi số liệu")
+        verbose_name_plural = pgettext_lazy("plural", "thay đổi số liệu")
 
     def __str__(self):
         return f"{self.indicator_id}: {self.old} → {self.new}"

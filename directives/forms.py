@@ -7,15 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from communes.models import Commune, District
+from config.forms import DayInput
 
 from .models import Agency, Document, DocumentKind, TaskStatus
 
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+DateInput = DayInput  # dd/mm/yyyy whatever the browser's locale (config.forms)
 
 
 class AgencyChoiceField(forms.ModelChoiceField):

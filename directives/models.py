@@ -9,6 +9,7 @@ from django.db.models import BooleanField, Case, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from communes.models import Commune, District
 
@@ -38,7 +39,7 @@ class Agency(models.Model):
     class Meta:
         ordering = ["code"]
         verbose_name = _("cơ quan")
-        verbose_name_plural = _("cơ quan")
+        verbose_name_plural = pgettext_lazy("plural", "cơ quan")
 
     def __str__(self):
         return self.name
@@ -89,7 +90,7 @@ class Document(models.Model):
         ordering = [models.F("date").desc(nulls_last=True), "-id"]
         constraints = [models.UniqueConstraint(fields=["number", "date"], name="unique_document_number_date")]
         verbose_name = _("văn bản")
-        verbose_name_plural = _("văn bản")
+        verbose_name_plural = pgettext_lazy("plural", "văn bản")
 
     def __str__(self):
         return self.number
@@ -240,7 +241,7 @@ class Task(models.Model):
             ),
         ]
         verbose_name = _("nhiệm vụ")
-        verbose_name_plural = _("nhiệm vụ")
+        verbose_name_plural = pgettext_lazy("plural", "nhiệm vụ")
 
     def __str__(self):
         prefix = f"{self.reference} " if self.reference else ""
@@ -267,7 +268,7 @@ class TaskUpdate(models.Model):
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["task", "at"])]
         verbose_name = _("báo cáo tiến độ")
-        verbose_name_plural = _("báo cáo tiến độ")
+        verbose_name_plural = pgettext_lazy("plural", "báo cáo tiến độ")
 
     def __str__(self):
         return f"{self.task_id} @ {self.at:%d/%m/%Y}: {self.get_status_display()}"
@@ -330,7 +331,7 @@ class Recommendation(models.Model):
             ),
         ]
         verbose_name = _("kiến nghị")
-        verbose_name_plural = _("kiến nghị")
+        verbose_name_plural = pgettext_lazy("plural", "kiến nghị")
 
     def __str__(self):
         return self.content[:80]

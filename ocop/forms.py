@@ -8,11 +8,12 @@ from django.utils.translation import ngettext_lazy
 from accounts.scope import communes_writable_by, producers_writable_by
 from communes.models import Commune
 from communes.served import in_served_province
+from config.forms import DayInput
 
 from . import rules, selectors
 from .models import CycleStatus, ProducerKind, ProductGroup, RatingLevel
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = DayInput()  # dd/mm/yyyy whatever the browser's locale (config.forms)
 
 
 class GroupChoiceField(forms.ModelChoiceField):

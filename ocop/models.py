@@ -9,7 +9,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import rules
@@ -72,7 +72,7 @@ class ProductGroup(models.Model):
         ordering = ["regime", "position"]
         constraints = [models.UniqueConstraint(fields=["regime", "code"], name="unique_ocop_group_code_in_regime")]
         verbose_name = _("nhóm sản phẩm OCOP")
-        verbose_name_plural = _("nhóm sản phẩm OCOP")
+        verbose_name_plural = pgettext_lazy("plural", "nhóm sản phẩm OCOP")
 
     def __str__(self):
         return f"{self.code}. {self.display_name}"
@@ -121,7 +121,7 @@ class Producer(models.Model):
             ),
         ]
         verbose_name = _("chủ thể OCOP")
-        verbose_name_plural = _("chủ thể OCOP")
+        verbose_name_plural = pgettext_lazy("plural", "chủ thể OCOP")
 
     def __str__(self):
         return self.name
@@ -200,7 +200,7 @@ class Product(models.Model):
             models.Index(fields=["certificate_expires"]),
         ]
         verbose_name = _("sản phẩm OCOP")
-        verbose_name_plural = _("sản phẩm OCOP")
+        verbose_name_plural = pgettext_lazy("plural", "sản phẩm OCOP")
 
     def __str__(self):
         return self.name
@@ -257,7 +257,7 @@ class Rating(models.Model):
         ]
         indexes = [models.Index(fields=["product", "-decision_date"])]
         verbose_name = _("kết quả đánh giá, phân hạng")
-        verbose_name_plural = _("kết quả đánh giá, phân hạng")
+        verbose_name_plural = pgettext_lazy("plural", "kết quả đánh giá, phân hạng")
 
     def __str__(self):
         return f"{self.decision_number}: {self.stars}★"
@@ -290,7 +290,7 @@ class CycleStep(models.Model):
             models.CheckConstraint(condition=Q(step__gte=1, step__lte=6), name="ocop_cycle_step_1_6"),
         ]
         verbose_name = _("bước chu trình OCOP")
-        verbose_name_plural = _("bước chu trình OCOP")
+        verbose_name_plural = pgettext_lazy("plural", "bước chu trình OCOP")
 
     def __str__(self):
         return f"{self.district_id}/{self.year}/{self.step}"

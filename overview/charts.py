@@ -84,11 +84,13 @@ def column_chart(
     plot_w, plot_h = width - left - right, height - top - bottom
     top_value = _nice_max(max((v for _l, v in values), default=0))
     body = [_text(left, 16, title, size=13, weight="bold")]
-    for i in range(5):
-        tick = top_value * i / 4
-        y = top + plot_h - plot_h * i / 4
+    # Counts of communes: whole-number ticks only (never "0,8 xã"), as many intervals (up to 5) as divide the top.
+    intervals = next(n for n in (4, 5, 3, 2, 1) if top_value % n == 0)
+    for i in range(intervals + 1):
+        tick = top_value * i // intervals
+        y = top + plot_h - plot_h * i / intervals
         body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}"/>')
-        body.append(_text(left - 6, y + 4, number(int(tick) if tick == int(tick) else tick), size=10, anchor="end", fill=MUTED))
+        body.append(_text(left - 6, y + 4, number(tick), size=10, anchor="end", fill=MUTED))
     slot = plot_w / max(len(values), 1)
     bar_w = max(slot * 0.7, 2)
     for index, (label, value) in enumerate(values):

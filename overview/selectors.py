@@ -41,10 +41,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_noop
 
-from communes.models import LEVEL_ORDER, Commune, CommuneKind, CommuneTarget, Level, Region, level_rank
+from communes.models import LEVEL_ORDER, Commune, CommuneTarget, Level, Region, level_rank
 from communes.periods import parse_period
 from communes.selectors import TargetsVsActual, levels_at, targets_vs_actual
 from criteria.frame import Frame
+from criteria.frame import default_period as frame_default_period
 from criteria.models import (
     ALL_REGIONS,
     Assessment,
@@ -560,19 +561,8 @@ def latest_period(*, any_status: bool = False) -> str | None:
 
 
 def default_period(*, province=None, include_submitted: bool = False) -> str | None:
-    """The period a dashboard opens on: the newest one whose counted xã cover at least half as many
-    communes as the best-covered period (one GROUP BY query), so a period whose approvals have only
-    begun does not hide the last complete one. None when nothing is counted yet.
-    """
-    statuses = [AssessmentStatus.APPROVED, AssessmentStatus.SUBMITTED] if include_submitted else [AssessmentStatus.APPROVED]
-    assessments = Assessment.objects.filter(status__in=statuses, commune__kind=CommuneKind.COMMUNE)
-    if province is not None:
-        assessments = assessments.filter(commune__province=province)
-    counts = dict(assessments.order_by().values_list("period").annotate(n=Count("id")))
-    if not counts:
-        return None
-    best = max(counts.values())
-    return max((code for code, n in counts.items() if 2 * n >= best), key=_period_sort_key)
+    """The frame's one rule for the period a page opens on (criteria.frame.default_period)."""
+    return frame_default_period(province=province, include_submitted=include_submitted)
 
 
 # --------------------------------------------------------------------------------------------------- caching

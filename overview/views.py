@@ -260,7 +260,7 @@ def commune_section(request, *, commune):
 @login_required
 def completeness(request):
     """For a period: per district, communes with no assessment / draft / submitted / returned / approved."""
-    filters = parse_filters(request, latest_any=True)
+    filters = parse_filters(request)
     board = selectors.completeness_board(frame=filters.frame) if filters.frame else None
     return render(request, "overview/completeness.html", {"filters": filters, "frame": filters.frame, "board": board})
 
@@ -299,3 +299,34 @@ def district(request, code):
             board=selectors.completeness_board(frame=filters.frame),
         )
     return render(request, "overview/district.html", context)
+
+
+# --------------------------------------------------------------------------------------------------- home
+
+
+def home(request):
+    """Each role lands on its own work (overview.home): officers on their communes, returned items and
+    tasks; province staff on the review queue and completeness; leaders on the dashboard; agency officers
+    on their agency's tasks."""
+    from django.shortcuts import redirect
+
+    from criteria.frame import default_period
+
+    from . import home as homes
+
+    kind = homes.home_kind(request.user)
+    if kind is None:
+        return redirect("accounts:login")
+    if kind == homes.LEADER:
+        return redirect("dashboard")
+    if kind == homes.AGENCY:
+        return redirect("directives:my-tasks")
+    today = timezone.localdate()
+    province = served_province()
+    period = default_period(province=province)
+    frame = build_frame(period=period, today=today, province=province) if period else None
+    if kind == homes.STAFF:
+        work = homes.staff_work(user=request.user, frame=frame)
+        return render(request, "overview/home_staff.html", {"work": work, "frame": frame})
+    work = homes.officer_work(user=request.user, frame=frame, today=today)
+    return render(request, "overview/home_officer.html", {"work": work, "frame": frame, "today": today})

@@ -7,10 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.scope import is_district_officer
 from communes.models import District
 from communes.periods import period_choices
+from config.forms import DayInput
 
 from .models import ReportKind, ReportStatus, SignerCapacity
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = DayInput()  # dd/mm/yyyy whatever the browser's locale (config.forms)
 
 
 class ReportRequestForm(forms.Form):

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ReportKind(models.TextChoices):
@@ -112,7 +113,7 @@ class Report(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("báo cáo")
-        verbose_name_plural = _("báo cáo")
+        verbose_name_plural = pgettext_lazy("plural", "báo cáo")
         constraints = [
             models.CheckConstraint(
                 condition=(Q(kind="district") & Q(district__isnull=False)) | (Q(kind="province") & Q(district__isnull=True)),

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from accounts.scope import reports_visible_to
 from communes.models import District, Province
 from communes.served import served_province
-from overview.selectors import latest_period as newest_period
+from overview.selectors import default_period
 
 from .models import Report
 
@@ -18,9 +18,9 @@ def home_province() -> Province:
     return served_province()
 
 
-def latest_period() -> str | None:
-    """The newest period with approved assessments (the request form's default), or None."""
-    return newest_period()
+def latest_period(province: Province | None = None) -> str | None:
+    """The request form's default period: the frame's one rule (criteria.frame.default_period), or None."""
+    return default_period(province=province or served_province())
 
 
 def report_list(*, user, kind: str | None = None, period: str | None = None, status: str | None = None,

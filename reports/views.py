@@ -31,7 +31,13 @@ from .models import ReportStatus
 
 
 def _tell_dispatch(request, report) -> None:
-    if report.status == ReportStatus.QUEUED and report.dispatched_at is None:
+    """A message that agrees with the report's status now (an in-process worker may already have finished it)."""
+    report.refresh_from_db(fields=["status", "dispatched_at"])
+    if report.status == ReportStatus.DONE:
+        messages.success(request, _("Đã dựng xong báo cáo."))
+    elif report.status == ReportStatus.FAILED:
+        messages.error(request, _("Dựng báo cáo không thành công; lý do ở bên dưới."))
+    elif report.status == ReportStatus.QUEUED and report.dispatched_at is None:
         messages.warning(
             request,
             _("Đã ghi nhận yêu cầu nhưng chưa gửi được đến máy dựng báo cáo (hàng đợi không phản hồi). "
@@ -51,8 +57,9 @@ def _list_context(request, request_form=None):
     page = Paginator(reports, 50).get_page(request.GET.get("page"))
     may_request = can_request_reports(request.user)
     if request_form is None and may_request:
+        province = selectors.home_province()
         request_form = ReportRequestForm(
-            user=request.user, province=selectors.home_province(), initial={"period": selectors.latest_period()}
+            user=request.user, province=province, initial={"period": selectors.latest_period(province)}
         )
     return {
         "filters": filters,

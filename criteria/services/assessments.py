@@ -24,6 +24,7 @@ from communes.periods import parse_period
 from config.errors import ConflictError, LockedError
 
 from .. import evaluation
+from ..eligibility import check_assessable
 from ..models import (
     Assessment,
     AssessmentStatus,
@@ -311,6 +312,7 @@ def assessment_values_save(
         raise ValueError(f"unknown source {source!r}")
     if not can_edit_assessment(by, commune, period):
         raise PermissionDenied(_("Bạn không có quyền thay đổi dữ liệu ngoài phạm vi được giao."))
+    check_assessable(commune)  # wards and thị trấn are not assessed for NTM
     period = parse_period(period).code
     catalogue = catalogue or catalogue_for_set(criteria_set)
     region = class_key(criteria_set, commune, period)  # the region, or the commune's group under a group set

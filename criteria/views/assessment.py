@@ -27,6 +27,7 @@ from communes.templatetags.ntm import number
 from config.errors import ConflictError, LockedError
 
 from .. import evaluation, selectors
+from ..eligibility import is_assessed_for_ntm
 from ..forms import AppraisalForm, WorkflowForm
 from ..frame import Frame, build_frame
 from ..models import AssessmentStatus, CriteriaSet, CriterionStatus, ValueType
@@ -125,7 +126,7 @@ def _context(request, *, commune, period, criteria_set, posted=None, errors=None
     is_reviewer = can_review_assessments(user)
     status = assessment.status if assessment else AssessmentStatus.DRAFT
     may_write = can_edit_assessment(user, commune, period)
-    editing = may_write and not is_reviewer and status in services.EDITABLE
+    editing = may_write and not is_reviewer and status in services.EDITABLE and is_assessed_for_ntm(commune)
     return {
         "commune": commune,
         "period": period,
@@ -140,6 +141,7 @@ def _context(request, *, commune, period, criteria_set, posted=None, errors=None
         "view": view,
         "blocks": view.blocks,
         "editing": editing,
+        "may_write": may_write,
         "can_submit": editing and assessment is not None and can_submit_assessment(user, assessment),
         "is_reviewer": is_reviewer and assessment is not None,
         "can_appraise": is_reviewer and assessment is not None and status != AssessmentStatus.APPROVED,
@@ -219,6 +221,8 @@ def assessment_edit(request, code, period):
         message = _("Chưa lưu: có %(count)d chỉ tiêu nhập chưa đúng (xem các dòng tô đỏ).") % {"count": len(errors)}
         if "version" in errors:
             message = errors["version"][0]
+        if "commune" in errors:  # a ward or thị trấn: not assessed for NTM
+            message = errors["commune"][0]
         context = _context(request, commune=commune, period=period, criteria_set=criteria_set, frame=frame, posted=posted,
                            errors=errors, error_message=message)
         return render(request, TEMPLATE, context, status=400)

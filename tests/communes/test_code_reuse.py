@@ -79,9 +79,9 @@ def test_commune_page_shows_the_unit_of_the_day_and_links_the_other(client, both
 
 def test_commune_list_page_shows_the_map_of_the_chosen_day(client, both_maps, leader):
     client.force_login(leader)
-    assert "45 xã" in client.get("/communes/").content.decode()
+    assert "45 đơn vị hành chính cấp xã" in client.get("/communes/").content.decode()
     old = client.get("/communes/", {"on": "30/06/2025"}).content.decode()
-    assert "129 xã" in old and "Xã Thanh Xương" in old and "Phường Mường Thanh" in old  # the old phường of 094
+    assert "129 đơn vị hành chính cấp xã" in old and "Xã Thanh Xương" in old and "Phường Mường Thanh" in old  # the old phường of 094
     assert 'href="/communes/03334/?on=2025-06-30">Xã Thanh Xương</a>' in old
 
 

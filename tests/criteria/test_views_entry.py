@@ -217,9 +217,9 @@ def test_entry_page_query_count_does_not_grow_with_indicators(login, cast, units
     client.get(page(commune) + "?set=N")
     # session + user (2), commune (1), the frame (set by code, a set chosen for the period, the set in force: 3),
     # catalogue (3), assessment (1), values + results (2), the user's district in the header (1), set list (1),
-    # transitions + appraisals (2)
+    # transitions + appraisals (2), the menu's count of returned assessments (1)
     for code in ("N", "2N"):
-        with django_assert_num_queries(16):
+        with django_assert_num_queries(17):
             response = client.get(page(commune) + f"?set={code}")
         assert response.content.decode().count('name="v-') == len(sets[code].indicators.all())
 

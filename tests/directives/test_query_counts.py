@@ -116,8 +116,8 @@ def test_task_page_with_updates(grow, cast, login, django_assert_num_queries, n)
         services.task_update_create(by=cast.staff, task=task, note=f"Thêm {i}")
     # 1 session, 2 user, 3 task with document and lead agency, 4 coordinating agencies, 5 districts (the task names
     # district A, so the officer may report without looking up the district's committee), 6 communes, 7 updates
-    # with authors, 8 the user's district (page header)
-    _page_queries(login(cast.officer_a), f"/directives/tasks/{task.pk}/", django_assert_num_queries, 8)
+    # with authors, 8 the user's district (page header), 9 the menu's count of returned assessments
+    _page_queries(login(cast.officer_a), f"/directives/tasks/{task.pk}/", django_assert_num_queries, 9)
 
 
 @pytest.mark.parametrize("n", [5, 10])

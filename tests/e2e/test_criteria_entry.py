@@ -48,7 +48,9 @@ def test_officer_fills_saves_submits_and_staff_approve(page, live_server, browse
     assert "Đã lưu nháp." in page.locator(".messages").inner_text()
     assert page.locator("#assessment-score .value").first.inner_text() == "19/19"
 
-    # and submits it
+    # and submits it, confirming the question the page asks first
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.click(".actions button[value=submit]")
     page.wait_for_load_state()
     assert "Đã lưu và gửi tỉnh duyệt." in page.locator(".messages").inner_text()
@@ -63,6 +65,10 @@ def test_officer_fills_saves_submits_and_staff_approve(page, live_server, browse
     page.wait_for_load_state()
     page.click("#approve")
     page.wait_for_load_state()
+    assert asked == [
+        "Lưu và gửi đánh giá này cho tỉnh duyệt? Sau khi gửi, huyện không sửa được cho đến khi tỉnh trả lại.",
+        "Duyệt đánh giá này? Đánh giá sẽ bị khóa.",
+    ]
     assert "Đã duyệt đánh giá." in page.locator(".messages").inner_text()
     assessment = Assessment.objects.get(commune=commune)
     assert (assessment.status, assessment.met_count) == ("approved", 19)

@@ -63,3 +63,15 @@ def test_summary_charts_for_a_summary(scenario):
     assert len(parse(drawn["score"]).findall(f"{SVG}rect")) == 20
     assert "Bình quân chung: 13,0" in str(drawn["districts"])
     assert "15/4" not in str(drawn["criteria"]) and "3/4" in str(drawn["criteria"])
+
+
+@pytest.mark.parametrize(("counts", "ticks"), [
+    ([0, 1], ["0", "1"]), ([1, 2], ["0", "1", "2"]), ([3, 1], ["0", "1", "2", "3"]),
+    ([5, 2], ["0", "1", "2", "3", "4", "5"]), ([7], ["0", "2", "4", "6", "8"]), ([23], ["0", "5", "10", "15", "20", "25"]),
+])
+def test_column_chart_ticks_are_whole_numbers(counts, ticks):
+    import re
+
+    svg = str(charts.column_chart([(str(i), v) for i, v in enumerate(counts)], title="Số xã"))
+    labels = re.findall(r'<text[^>]*text-anchor="end"[^>]*>([^<]*)</text>', svg)
+    assert labels == ticks

@@ -127,9 +127,13 @@ def test_dashboard_in_english(login, cast, scenario):
 # --------------------------------------------------------------------------------------------------- other pages
 
 
-def test_completeness_board_opens_on_the_period_being_entered(login, cast, scenario):
+def test_completeness_board_opens_on_the_frames_default_period(login, cast, scenario):
+    # given a draft in 2021-H2: the period being entered, not yet the default one (criteria.frame.default_period)
     make_assessment(scenario.b3, "2021-H2", criteria_set=scenario.criteria_set, status="draft", met=2)
-    html = login(cast.leader).get("/overview/completeness/").content.decode()
+    client = login(cast.leader)
+    assert "Tiến độ nhập liệu · 6 tháng đầu năm 2021" in client.get("/overview/completeness/").content.decode()
+    # the period being entered is one choice away
+    html = client.get("/overview/completeness/", {"period": "2021-H2"}).content.decode()
     assert "Tiến độ nhập liệu · 6 tháng cuối năm 2021" in html
     assert kpi_free_totals(html) == {"none": "7", "draft": "1", "submitted": "0", "returned": "0", "approved": "0"}
 

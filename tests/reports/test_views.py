@@ -31,7 +31,9 @@ def test_leader_asks_for_a_report_and_lands_on_its_page(login, cast, units):
     assert response.status_code == 302
     assert response["Location"] == f"/reports/{report.pk}/"
     page = client.get(response["Location"]).content.decode()
-    assert "Đã ghi nhận yêu cầu. Báo cáo đang được dựng, trang sẽ tự cập nhật." in page
+    # the message agrees with the status: the in-process worker has already finished it
+    assert "Đã dựng xong báo cáo." in page
+    assert "Báo cáo đang được dựng" not in page
     # a draft: the page says so and offers the draft's PDF (no final yet) and the Excel file
     assert "Chưa ban hành: tệp PDF có dấu “DỰ THẢO”, chưa có số." in page
     assert f'href="/reports/{report.pk}/draft/"' in page
@@ -162,7 +164,7 @@ def test_history_page_queries_do_not_grow_with_reports(login, cast, units, djang
     for _ in range(5):
         _report(units, district=units.district_a, requested_by=cast.staff)
     _list_queries(client)  # warm up
-    # 1 session, 2 user, 3 home province, 4 latest period, 5 districts of the form, 6 count,
+    # 1 session, 2 user, 3 home province, 4 default period (criteria.frame), 5 districts of the form, 6 count,
     # 7 the page of reports (province, district, requester joined)
     with django_assert_num_queries(7):
         client.get("/reports/")
