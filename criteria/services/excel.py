@@ -35,13 +35,14 @@ from openpyxl.worksheet.header_footer import HeaderFooter
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from accounts.scope import can_edit_assessment, can_exchange_excel
-from communes.models import Commune, CommuneKind, District
+from communes.models import Commune, District
 from communes.periods import Period, parse_period
 from config.errors import ConflictError, LockedError
 from config.spreadsheet import is_risky, safe_text, unneutralise
 from config.uploads import check_xlsx
 
 from .. import evaluation
+from ..eligibility import is_assessed_for_ntm, not_assessed_message
 from ..frame import Frame, build_frame, closing_date, valid_on
 from ..models import Assessment, AssessmentStatus, CriteriaSet, IndicatorValue, ValueType
 from ..selectors import catalogue_for_set
@@ -650,8 +651,11 @@ def _import(*, user, workbook, today) -> ImportResult:
     by_commune: dict[str, list[ReadRow]] = defaultdict(list)
     for row in read_rows:
         commune = units.get(row.commune)
-        if commune is None or commune.kind != CommuneKind.COMMUNE:
+        if commune is None:
             errors.append(CellError(DATA_SHEET, row.row, _column("commune"), _("Mã xã không tồn tại.")))
+            continue
+        if not is_assessed_for_ntm(commune):  # a ward or thị trấn: NTM does not assess it (criteria.eligibility)
+            errors.append(CellError(DATA_SHEET, row.row, _column("commune"), not_assessed_message(commune)))
             continue
         if row.commune not in scope:
             scope[row.commune] = row.commune in in_area and can_edit_assessment(user, commune)

@@ -271,3 +271,21 @@ def test_import_query_count_does_not_grow_with_communes(cast, set_2016, units, d
     with django_assert_num_queries(11):
         result = excel_import(user=cast.staff, file=second, today=day)
     assert len(result.skipped) == 6
+
+
+def test_a_row_for_a_thi_tran_is_refused_with_the_reason(login, cast, set_2016, commune_a):
+    """NTM assesses xã only: a row added for Thị trấn Tuần Giáo (03253) is refused naming why, nothing saved."""
+    client = login(cast.officer_a)
+    workbook = download(client)
+    sheet = workbook["Số liệu"]
+    sheet.protection.sheet = False
+    extra = sheet.max_row + 1
+    for column, value in {1: "03253", 3: None, 5: "10", 10: 45}.items():
+        sheet.cell(extra, column).value = value
+    response = upload(client, workbook)
+    assert response.status_code == 400
+    assert [(e.row, e.reason) for e in response.context["errors"]] == [
+        (extra, "Thị trấn Tuần Giáo là thị trấn: phường, thị trấn không thuộc diện đánh giá xã nông thôn mới, "
+                "nên không nhập được đánh giá NTM."),
+    ]
+    assert Assessment.objects.count() == 0
