@@ -790,6 +790,8 @@ def excel_frame(*, user, period, today: datetime.date, district=None, communes=N
             missing = sorted(set(codes) - {unit.code for unit in units})
             if missing:
                 errors["commune"] = [_("Không có xã mã %(codes)s vào kỳ này.") % {"codes": ", ".join(missing)}]
+            elif not any(is_assessed_for_ntm(unit) for unit in units):  # only wards / thị trấn were asked for
+                errors["commune"] = [not_assessed_message(unit) for unit in units]
     if errors:
         raise ValidationError(errors)
     frame = build_frame(period=parsed, today=today, criteria_set=criteria_set, district=district, communes=units)

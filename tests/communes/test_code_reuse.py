@@ -202,3 +202,37 @@ def test_value_history_page_names_the_unit_of_its_day(both_maps, client, leader)
     assert old.status_code == new.status_code == 200
     assert old.context["commune"] == both_maps["old"] and new.context["commune"] == both_maps["new"]
     assert client.get("/criteria/communes/03334/history/", {"on": "2021-02-30"}).status_code == 400
+
+
+def test_the_workbooks_resolve_a_reused_code_on_the_periods_map(both_maps, api):
+    """Excel (the workbooks API, same code as the page): 03334 is Xã Thanh Xương in a 2021-H1 workbook and, in
+    2026-H1, Phường Mường Thanh, which NTM does not assess; 03253 is the reverse (Thị trấn Tuần Giáo, then Xã
+    Tuần Giáo)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import load_workbook
+
+    staff = _user("staff", Role.PROVINCE_STAFF)
+
+    def rows(period, code):
+        answer = api(staff).get("/api/v1/workbooks/", {"period": period, "commune": code})
+        assert answer.status_code == 200, answer.content
+        data = list(load_workbook(io.BytesIO(answer.content), read_only=True)["Số liệu"].iter_rows(values_only=True))
+        return answer.content, {(row[0], row[1]) for row in data[1:]}
+
+    old_book, old_rows = rows("2021-H1", "03334")
+    assert old_rows == {("03334", "Xã Thanh Xương")}
+    new_book, new_rows = rows("2026-H1", "03253")
+    assert new_rows == {("03253", "Xã Tuần Giáo")}
+    for book, period_unit in ((old_book, both_maps["old"]), (new_book, Commune.objects.get(code="03253",
+                                                                                          valid_from=REFORM_DAY))):
+        upload = api(staff).post("/api/v1/workbooks/", {"file": SimpleUploadedFile("so-lieu.xlsx", book)},
+                                 format="multipart")
+        assert upload.status_code == 200, upload.content
+        assert upload.json()["skipped"] == [{"commune": period_unit.code, "reason": "không thay đổi"}]
+    # the ward and the thị trấn are not in their period's workbook: asking for them alone is a clear 400
+    for period, code in (("2026-H1", "03334"), ("2021-H1", "03253")):
+        answer = api(staff).get("/api/v1/workbooks/", {"period": period, "commune": code})
+        assert answer.status_code == 400, (period, code, answer.status_code)
+        assert answer.json()["commune"]
