@@ -10,7 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.scope import can_manage_master_data, can_write_commune, get_commune_for_read
+from accounts.scope import (
+    can_manage_master_data,
+    can_write_commune,
+    communes_writable_by,
+    get_commune_for_read,
+    is_province_staff,
+)
 from config.forms import apply_service_errors
 
 from . import selectors, services
@@ -82,9 +88,16 @@ def commune_list(request):
         search=filters.get("q") or None,
         on=day,
     )
+    # An officer sees their own units first (the units they may write on that day's map); "all" shows the province.
+    mine_only = False
+    searching = any(filters.get(name) for name in ("district", "q", "kind", "level"))
+    if not is_province_staff(request.user) and not searching and request.GET.get("all") != "1":
+        mine = communes_writable_by(request.user, on=day)
+        if mine.exists():
+            communes, mine_only = communes.filter(pk__in=mine.values("pk")), True
     page = Paginator(communes, 200).get_page(request.GET.get("page"))
     return render(request, "communes/commune_list.html", {
-        "form": form, "page": page, "communes": page.object_list, "day": day,
+        "form": form, "page": page, "communes": page.object_list, "day": day, "mine_only": mine_only,
         "has_districts": any(c.district_id for c in page.object_list),
     })
 

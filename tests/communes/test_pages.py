@@ -52,3 +52,13 @@ def test_list_pages_query_count_constant(login, cast, units, django_assert_max_n
     with CaptureQueriesContext(connection) as large:
         client.get(url)
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_an_officer_lands_on_their_own_units_and_can_see_all(login, cast, units):
+    client = login(cast.officer_a)
+    mine = client.get("/communes/").content.decode()
+    assert 'id="mine-only"' in mine and "Xã Rạng Đông" in mine and "Xã Mường Nhà" not in mine
+    everything = client.get("/communes/", {"all": "1"}).content.decode()
+    assert 'id="mine-only"' not in everything and "Xã Mường Nhà" in everything
+    leader = login(cast.leader).get("/communes/").content.decode()
+    assert 'id="mine-only"' not in leader and "Xã Mường Nhà" in leader
