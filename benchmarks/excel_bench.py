@@ -67,7 +67,7 @@ def generate(communes: int):
     from criteria.services.catalogue import catalogue_load, catalogue_parse
 
     with transaction.atomic():
-        province = Province.objects.create(code="11", name="Tỉnh Điện Biên", region=Region.TDMNPB, is_served=True)
+        province = Province.objects.create(code="11", name="Tỉnh Thử nghiệm", region=Region.TDMNPB, is_served=True)
         district = District.objects.create(code="099", name="Huyện Thử", kind=DistrictKind.RURAL, province=province)
         Commune.objects.bulk_create([
             Commune(code=f"{90000 + i:05d}", name=f"Xã Thử {i}", name_folded=f"xa thu {i}", kind=CommuneKind.COMMUNE,

@@ -326,7 +326,7 @@ class UnitMove(models.Model):
             models.UniqueConstraint(fields=["product", "from_commune"], name="unique_ocop_product_move"),
         ]
         verbose_name = _("chuyển đơn vị hành chính")
-        verbose_name_plural = _("chuyển đơn vị hành chính")
+        verbose_name_plural = pgettext_lazy("plural", "chuyển đơn vị hành chính")
 
     def __str__(self):
         return f"{self.from_commune_id} → {self.to_commune_id} ({self.date})"

@@ -52,10 +52,13 @@ def test_commune_officer_fills_and_submits_2026_h1_and_staff_approve(page, live_
     page.click(".actions button[value=save]")
     page.wait_for_load_state()
     assert "Đã lưu nháp." in page.locator(".messages").inner_text()
+    asked = []  # the page asks for confirmation before submitting (and staff before approving)
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.click(".actions button[value=submit]")
     page.wait_for_load_state()
     assert "Đã lưu và gửi tỉnh duyệt." in page.locator(".messages").inner_text()
     assert Assessment.objects.get(commune=commune, period="2026-H1").status == "submitted"
+    assert asked  # it asked before submitting
 
     # then province staff approve it from the review queue
     page.click("header form button.link:has-text('Đăng xuất')")

@@ -61,6 +61,8 @@ def test_staff_author_publish_and_an_officer_assesses_with_one_judged_control(pa
     page.click(".actions button[value=save]")
     page.wait_for_load_state()
     assert page.locator("#assessment-score .value").first.inner_text() == "9/10"
+    asked = []  # the page asks for confirmation before submitting (and staff before approving)
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.click(".actions button[value=submit]")
     page.wait_for_load_state()
     assert "Đã lưu và gửi tỉnh duyệt." in page.locator(".messages").inner_text()
