@@ -26,6 +26,7 @@ YEAR0 = 2021
 SET_CODE = "2021-2025"
 UNITS_FILE = "vietnam-units-2021.csv"
 LEADER = "bench_leader"
+SERVED_PROVINCE = "11"
 PASSWORD = "bench-pass-2025"
 BENCH_THRESHOLDS = {">=": Decimal("70"), "<=": Decimal("10")}
 BENCH_MARGIN = Decimal("5")
@@ -131,6 +132,13 @@ def generate(*, reference_dir, periods: int, seed: int, log) -> None:
         counts = units_import(text=(reference_dir / UNITS_FILE).read_text(encoding="utf-8"))
         log(f"units imported: {dict(counts.created)} ({time.perf_counter() - t:.0f} s)")
 
+    from communes.models import Province
+
+    if not Province.objects.filter(is_served=True).exists():
+        # A whole-country file serves no province by itself (communes.served): the benchmark serves the
+        # demo data's province, as an installation would after setup_province.
+        Province.objects.filter(code=SERVED_PROVINCE).update(is_served=True)
+
     if not User.objects.filter(username=LEADER).exists():
         user = User(username=LEADER, role=Role.LEADER, first_name="Benchmark")
         user.set_password(PASSWORD)
@@ -141,7 +149,8 @@ def generate(*, reference_dir, periods: int, seed: int, log) -> None:
         raise SystemExit(f"criteria set {SET_CODE} is missing: the criteria app's post_migrate loader did not run")
     codes = period_codes(periods)
     if Assessment.objects.filter(criteria_set=criteria_set, period=codes[-1]).exists():
-        log("assessments already generated — nothing to do (use --reset to start again)")
+        log("assessments already generated (use --reset to start again)")
+        _records(connection, codes, log)
         return
 
     rng = random.Random(seed)
@@ -154,6 +163,7 @@ def generate(*, reference_dir, periods: int, seed: int, log) -> None:
         log(f"assessments loaded ({time.perf_counter() - t:.0f} s)")
         xa = [(pk, district_id) for pk, kind, district_id in communes if kind == CommuneKind.COMMUNE]
         _recognitions_and_targets(connection, xa, last_scores, rng)
+    _records(connection, codes, log)
     t = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -262,6 +272,49 @@ def _assessments(connection, criteria_set, indicators, communes, codes, rng, log
         values.close()
         log(f"  {values.rows} indicator values")
     return last_scores
+
+
+def _records(connection, codes, log) -> None:
+    """The result records the figures read (criteria.models.ResultRecord, RecordValue), as the assessment
+    service writes them at each submit and approve: one open record per submitted or approved assessment,
+    from the day after its period's end, with its masks and a copy of its numeric values. Skipped when the
+    records exist already."""
+    from criteria.models import Assessment, CriterionResult, IndicatorValue, RecordValue, ResultRecord
+
+    if ResultRecord.objects.exists():
+        return
+    t = time.perf_counter()
+    ends = []
+    for code in codes:
+        year, half = int(code[:4]), code[-1]
+        ends.append((code, (datetime.date(year, 7, 1) if half == "1" else datetime.date(year + 1, 1, 1)).isoformat()))
+    starts = " ".join(f"WHEN '{code}' THEN TIMESTAMPTZ '{day} 00:00:00+07'" for code, day in ends)
+    record, value = ResultRecord._meta.db_table, RecordValue._meta.db_table
+    assessment, result, indicator_value = (
+        Assessment._meta.db_table, CriterionResult._meta.db_table, IndicatorValue._meta.db_table,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            INSERT INTO {record} (assessment_id, commune_id, period, criteria_set_id, status, valid_from, valid_to,
+                                  met_count, basically_met_count, met_mask, basic_mask, version)
+            SELECT a.id, a.commune_id, a.period, a.criteria_set_id, a.status, CASE a.period {starts} END, NULL,
+                   a.met_count, a.basically_met_count,
+                   SUM(CASE WHEN r.is_met THEN (1::bigint << r.number) ELSE 0 END),
+                   SUM(CASE WHEN NOT r.is_met AND r.status = 'basically_met' THEN (1::bigint << r.number) ELSE 0 END),
+                   a.version
+            FROM {assessment} a JOIN {result} r ON r.assessment_id = a.id
+            WHERE a.status IN ('approved', 'submitted')
+            GROUP BY a.id
+        """)
+        log(f"  {cursor.rowcount} result records")
+        cursor.execute(f"""
+            INSERT INTO {value} (record_id, indicator_id, value_number, is_met)
+            SELECT rr.id, v.indicator_id, v.value_number, v.is_met
+            FROM {record} rr JOIN {indicator_value} v ON v.assessment_id = rr.assessment_id
+            WHERE v.value_number IS NOT NULL
+        """)
+        log(f"  {cursor.rowcount} record values ({time.perf_counter() - t:.0f} s)")
+        cursor.execute("ANALYZE")
 
 
 def _recognitions_and_targets(connection, xa, last_scores, rng) -> None:
