@@ -640,15 +640,25 @@ def province_summary(*, frame: Frame, closest_limit: int = CLOSEST_LIMIT) -> Pro
     count = len(criteria)
     records = frame.records() if frame.criteria_set is not None else ResultRecord.objects.none()
 
-    # Scores: one GROUP BY (district, met_count) gives every count of the page.
+    # Scores: the incremental figures (overview.aggregates, O(areas) rows) when they stand for the frame's
+    # records, else one GROUP BY (district, met_count) of the records; either gives every count of the page.
+    from .aggregates import figures_for
+
     by_score = {str(score): 0 for score in range(count + 1)}
     district_scores: dict = defaultdict(lambda: {"n": 0, "sum": 0, "all": 0, "below": 0})
     with_basically_met = 0
-    rows = (
-        records.order_by()
-        .values("commune__district_id", "met_count")
-        .annotate(n=Count("id"), basic=Count("id", filter=Q(basically_met_count__gt=0)))
-    )
+    incremental = figures_for(frame) if criteria else None
+    if incremental is not None:
+        rows = [
+            {"commune__district_id": district_id, "met_count": score, "n": n, "basic": basic}
+            for (district_id, score), (n, basic) in incremental["scores"].items()
+        ]
+    else:
+        rows = (
+            records.order_by()
+            .values("commune__district_id", "met_count")
+            .annotate(n=Count("id"), basic=Count("id", filter=Q(basically_met_count__gt=0)))
+        )
     for row in rows:
         n, score = row["n"], row["met_count"]
         by_score[str(score)] = by_score.get(str(score), 0) + n
@@ -693,11 +703,17 @@ def province_summary(*, frame: Frame, closest_limit: int = CLOSEST_LIMIT) -> Pro
             )
         )
 
-    attainment = records.order_by().aggregate(**{
-        key: Sum(F(mask).bitrightshift(number).bitand(1))
-        for number, _name in criteria
-        for key, mask in ((f"met_{number}", "met_mask"), (f"basic_{number}", "basic_mask"))
-    }) if criteria else {}
+    if incremental is not None:
+        attainment = {
+            **{f"met_{number}": n for number, n in incremental["met"].items()},
+            **{f"basic_{number}": n for number, n in incremental["basic"].items()},
+        }
+    else:
+        attainment = records.order_by().aggregate(**{
+            key: Sum(F(mask).bitrightshift(number).bitand(1))
+            for number, _name in criteria
+            for key, mask in ((f"met_{number}", "met_mask"), (f"basic_{number}", "basic_mask"))
+        }) if criteria else {}
     criterion_rows = [
         CriterionRow(
             number=number, name=name, communes_met=attainment.get(f"met_{number}") or 0,
