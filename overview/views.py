@@ -212,6 +212,10 @@ def district_off_map(unit: District, map_date: datetime.date, *, period: str) ->
 # --------------------------------------------------------------------------------------------------- dashboard
 
 
+DASHBOARD_AT_RISK = 10  # at-risk indicators shown on the dashboard (the at-risk page lists them all, by page)
+AT_RISK_PAGE = 200  # at-risk indicators per page of the at-risk page
+
+
 def ntm_block(request, filters: Filters) -> dict:
     """The NTM block of the dashboard: key figures, charts, risks, targets, as of the frame's cut-off.
 
@@ -224,7 +228,9 @@ def ntm_block(request, filters: Filters) -> dict:
     key = selectors.cache_key("dashboard-block", get_language(), filters.query(), filters.form.errors.as_json(), stamp)
     html = cache.get(key)
     if html is None:
-        summary = selectors.province_summary(frame=filters.frame)
+        # The block shows the first ten at-risk indicators (and links to the page of all of them): one page of
+        # ordered SQL, never the whole list.
+        summary = selectors.province_summary(frame=filters.frame, at_risk_limit=DASHBOARD_AT_RISK)
         context = {"block": {"filters": filters, "summary": summary, "charts": summary_charts(summary)}}
         html = render_to_string("overview/dashboard_block.html", context)
         cache.set(key, html, selectors.SUMMARY_CACHE_SECONDS)
@@ -269,7 +275,13 @@ def completeness(request):
 def at_risk(request):
     """Every at-risk indicator and slipped criterion of a period, and the communes closest to the standard."""
     filters = parse_filters(request)
-    summary = selectors.province_summary(frame=filters.frame, closest_limit=30) if filters.frame else None
+    try:
+        offset = max(0, int(request.GET.get("offset", 0)))
+    except ValueError:
+        offset = 0
+    summary = selectors.province_summary(
+        frame=filters.frame, closest_limit=30, at_risk_limit=AT_RISK_PAGE, at_risk_offset=offset,
+    ) if filters.frame else None
     if summary is not None:
         filters.later_approvals = summary.later_approvals  # counted once, by the summary
         filters.straddles_reform = summary.straddles_reform
