@@ -14,9 +14,11 @@ from functools import cached_property
 from urllib.parse import urlencode
 
 from django import forms
+from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -25,7 +27,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from accounts.scope import districts_visible_to
+from accounts.scope import districts_visible_to, is_reader
 from communes.models import District, Province
 from communes.periods import parse_period, period_choices
 from communes.served import served_province
@@ -237,15 +239,67 @@ def ntm_block(request, filters: Filters) -> dict:
     return {"template": "overview/cached_block.html", "context": {"html": mark_safe(html)}}  # rendered above
 
 
+def app_stamp(*app_labels: str) -> tuple:
+    """A fingerprint of every table of the given apps, in one query: per table its rows, its largest id and,
+    when it has one, its latest ``updated_at``. Any insert, delete or saved change moves it; a change made
+    with a bulk UPDATE that leaves ``updated_at`` alone ages out with the cache timeout."""
+    parts = []
+    for label in app_labels:
+        for model in apps.get_app_config(label).get_models():
+            if model._meta.proxy or not model._meta.managed:
+                continue
+            table = connection.ops.quote_name(model._meta.db_table)
+            parts += [f"(SELECT COUNT(*) FROM {table})", f"(SELECT MAX(id) FROM {table})"]
+            if any(field.name == "updated_at" for field in model._meta.concrete_fields):
+                parts.append(f"(SELECT MAX(updated_at) FROM {table})")
+    if not parts:
+        return ()
+    # Table names come from model metadata; there are no parameters.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts))
+        return tuple(str(value) for value in cursor.fetchone())
+
+
+def cached_block(request, *, name: str, stamp: tuple, key: tuple, build) -> dict | None:
+    """A dashboard block served as its rendered HTML, cached under its stamp, the language and ``key`` (the
+    cut-off, the district): a warm request does no template work for it. ``build()`` returns the block
+    (template and context) or None; it is called only on a miss. Readers only, as the blocks themselves."""
+    if not is_reader(request.user):
+        return None
+    cache_key = selectors.cache_key("dashboard-block", name, get_language(), *key, stamp)
+    html, block = cache.get(cache_key), None
+    if html is None:
+        block = build()
+        html = render_to_string(block["template"], {"block": block["context"]}) if block else ""
+        cache.set(cache_key, html, selectors.SUMMARY_CACHE_SECONDS)
+    if not html:
+        return None
+    # "source" and "built" (the block's own template and context, on a miss only) are for reading in tests.
+    return {
+        "template": "overview/cached_block.html", "source": block["template"] if block else None,
+        "context": {"html": mark_safe(html), "built": block["context"] if block else None},  # rendered above
+    }
+
+
 @login_required
 def dashboard(request):
-    """The province dashboard: NTM, OCOP and directive tasks, all for one frame (period, area, cut-off)."""
+    """The province dashboard: NTM, OCOP and directive tasks, all for one frame (period, area, cut-off).
+
+    Each block is cached as rendered HTML under its own stamp (NTM: ``selectors.overview_stamp``; OCOP and
+    tasks: ``app_stamp`` of their app; a renamed unit ages out with the timeout), the language and the cut-off."""
     filters = parse_filters(request)
     on = filters.frame.cut_off if filters.frame else timezone.localdate()
+    district_key = filters.district.pk if filters.district else None
     blocks = [ntm_block(request, filters)]
     for block in (
-        ocop_block(request, on=on, district=filters.district),
-        tasks_block(request, on=on),
+        cached_block(
+            request, name="ocop", stamp=app_stamp("ocop"), key=(on.isoformat(), district_key),
+            build=lambda: ocop_block(request, on=on, district=filters.district),
+        ),
+        cached_block(
+            request, name="tasks", stamp=app_stamp("directives"), key=(on.isoformat(),),
+            build=lambda: tasks_block(request, on=on),
+        ),
     ):
         if block:
             blocks.append(block)
