@@ -151,6 +151,7 @@ def generate(*, reference_dir, periods: int, seed: int, log) -> None:
     if Assessment.objects.filter(criteria_set=criteria_set, period=codes[-1]).exists():
         log("assessments already generated (use --reset to start again)")
         _records(connection, codes, log)
+        _aggregates(log)
         return
 
     rng = random.Random(seed)
@@ -164,6 +165,7 @@ def generate(*, reference_dir, periods: int, seed: int, log) -> None:
         xa = [(pk, district_id) for pk, kind, district_id in communes if kind == CommuneKind.COMMUNE]
         _recognitions_and_targets(connection, xa, last_scores, rng)
     _records(connection, codes, log)
+    _aggregates(log)
     t = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -315,6 +317,19 @@ def _records(connection, codes, log) -> None:
         """)
         log(f"  {cursor.rowcount} record values ({time.perf_counter() - t:.0f} s)")
         cursor.execute("ANALYZE")
+
+
+def _aggregates(log) -> None:
+    """The overview's incremental figures (overview.aggregates), which the assessment service keeps in step
+    and COPY does not: rebuilt from the records (``manage.py rebuild_aggregates``) when there are none."""
+    from overview.aggregates import rebuild
+    from overview.models import AreaFigures
+
+    if AreaFigures.objects.exists():
+        return
+    t = time.perf_counter()
+    rows = rebuild()
+    log(f"  {rows} area figures rebuilt ({time.perf_counter() - t:.0f} s)")
 
 
 def _recognitions_and_targets(connection, xa, last_scores, rng) -> None:
