@@ -109,6 +109,7 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     parser.add_argument("--skip-concurrency", action="store_true")
+    parser.add_argument("--skip-reform", action="store_true", help="no post-reform map (generate) / world (time)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
 
@@ -133,16 +134,31 @@ def main(argv=None) -> int:
 
         reference = Path(os.environ["BENCH_REFERENCE_DIR"]) if os.environ.get("BENCH_REFERENCE_DIR") else _reference_dir()
         generate(reference_dir=reference, periods=args.periods, seed=args.seed, log=_log)
+        if not args.skip_reform:
+            from benchmarks.generate import generate_reform
+
+            generate_reform(seed=args.seed, log=_log)
     if args.command == "generate":
         return 0
 
+    from benchmarks.generate import REFORM_DAY, REFORM_PERIODS
+    from communes.models import Commune
     from criteria.models import IndicatorValue
 
-    period = args.period or period_codes(args.periods)[-1]
+    reform = Commune.objects.filter(valid_from=REFORM_DAY).exists() and not args.skip_reform
+    # On the post-reform map 2025-H2 is counted on the new units: the 2021-2025 world is timed on its last
+    # period before the reform then.
+    history = [code for code in period_codes(args.periods) if not reform or code < "2025-H2"]
+    period = args.period or history[-1]
     _log(f"database {args.db}: {IndicatorValue.objects.count():,} indicator values")
     figures = {"worlds": [time_world(
         label="2021-2025 map", province=args.province, period=period, args=args, database_url=database_url,
     )]}
+    if reform:
+        figures["worlds"].append(time_world(
+            label="post-reform map (34 provinces, 3,321 communes, 2026-2030 set)", province=args.province,
+            period=REFORM_PERIODS[-1], args=args, database_url=database_url,
+        ))
     for world in figures["worlds"]:
         print_world(world)
     if args.json:
