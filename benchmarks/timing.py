@@ -164,6 +164,11 @@ def _single_client(*, province: str, period: str, samples: int, country_samples:
          "province", None),
         ("commune page", None, samples, 50, False, "province", None),
     ]
+    # Commune pages are those of today's units (an ended unit's page is not served by its code).
+    current = list(
+        Commune.objects.filter(valid_to__isnull=True, province__code=province, kind="xa")
+        .order_by("code").values_list("code", flat=True)
+    )
     district_code = Commune.objects.filter(valid_on(parse_period(period).end), code=communes[0]).values_list(
         "district__code", flat=True).first()
     results = []
@@ -172,7 +177,7 @@ def _single_client(*, province: str, period: str, samples: int, country_samples:
             continue  # a map without districts (after the 2025 reform)
         if name == "district page":
             url = f"/overview/districts/{district_code}/?period={period}"
-        urls = [f"/communes/{code}/" for code in communes] if name == "commune page" else [url]
+        urls = [f"/communes/{code}/" for code in current] if name == "commune page" else [url]
         for warm in urls[: max(3, min(len(urls), 10))]:
             response = client.get(warm)
             assert response.status_code == 200, (warm, response.status_code)
