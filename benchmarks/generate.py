@@ -26,6 +26,7 @@ YEAR0 = 2021
 SET_CODE = "2021-2025"
 UNITS_FILE = "vietnam-units-2021.csv"
 LEADER = "bench_leader"
+SERVED_PROVINCE = "11"
 PASSWORD = "bench-pass-2025"
 BENCH_THRESHOLDS = {">=": Decimal("70"), "<=": Decimal("10")}
 BENCH_MARGIN = Decimal("5")
@@ -131,6 +132,13 @@ def generate(*, reference_dir, periods: int, seed: int, log) -> None:
         counts = units_import(text=(reference_dir / UNITS_FILE).read_text(encoding="utf-8"))
         log(f"units imported: {dict(counts.created)} ({time.perf_counter() - t:.0f} s)")
 
+    from communes.models import Province
+
+    if not Province.objects.filter(is_served=True).exists():
+        # A whole-country file serves no province by itself (communes.served): the benchmark serves the
+        # demo data's province, as an installation would after setup_province.
+        Province.objects.filter(code=SERVED_PROVINCE).update(is_served=True)
+
     if not User.objects.filter(username=LEADER).exists():
         user = User(username=LEADER, role=Role.LEADER, first_name="Benchmark")
         user.set_password(PASSWORD)
@@ -141,7 +149,9 @@ def generate(*, reference_dir, periods: int, seed: int, log) -> None:
         raise SystemExit(f"criteria set {SET_CODE} is missing: the criteria app's post_migrate loader did not run")
     codes = period_codes(periods)
     if Assessment.objects.filter(criteria_set=criteria_set, period=codes[-1]).exists():
-        log("assessments already generated — nothing to do (use --reset to start again)")
+        log("assessments already generated (use --reset to start again)")
+        _records(connection, codes, log)
+        _aggregates(log)
         return
 
     rng = random.Random(seed)
@@ -154,6 +164,8 @@ def generate(*, reference_dir, periods: int, seed: int, log) -> None:
         log(f"assessments loaded ({time.perf_counter() - t:.0f} s)")
         xa = [(pk, district_id) for pk, kind, district_id in communes if kind == CommuneKind.COMMUNE]
         _recognitions_and_targets(connection, xa, last_scores, rng)
+    _records(connection, codes, log)
+    _aggregates(log)
     t = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -264,6 +276,62 @@ def _assessments(connection, criteria_set, indicators, communes, codes, rng, log
     return last_scores
 
 
+def _records(connection, codes, log) -> None:
+    """The result records the figures read (criteria.models.ResultRecord, RecordValue), as the assessment
+    service writes them at each submit and approve: one open record per submitted or approved assessment,
+    from the day after its period's end, with its masks and a copy of its numeric values. Skipped when the
+    records exist already."""
+    from criteria.models import Assessment, CriterionResult, IndicatorValue, RecordValue, ResultRecord
+
+    if ResultRecord.objects.filter(period__in=codes).exists():
+        return
+    t = time.perf_counter()
+    ends = []
+    for code in codes:
+        year, half = int(code[:4]), code[-1]
+        ends.append((code, (datetime.date(year, 7, 1) if half == "1" else datetime.date(year + 1, 1, 1)).isoformat()))
+    starts = " ".join(f"WHEN '{code}' THEN TIMESTAMPTZ '{day} 00:00:00+07'" for code, day in ends)
+    record, value = ResultRecord._meta.db_table, RecordValue._meta.db_table
+    assessment, result, indicator_value = (
+        Assessment._meta.db_table, CriterionResult._meta.db_table, IndicatorValue._meta.db_table,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            INSERT INTO {record} (assessment_id, commune_id, period, criteria_set_id, status, valid_from, valid_to,
+                                  met_count, basically_met_count, met_mask, basic_mask, version)
+            SELECT a.id, a.commune_id, a.period, a.criteria_set_id, a.status, CASE a.period {starts} END, NULL,
+                   a.met_count, a.basically_met_count,
+                   SUM(CASE WHEN r.is_met THEN (1::bigint << r.number) ELSE 0 END),
+                   SUM(CASE WHEN NOT r.is_met AND r.status = 'basically_met' THEN (1::bigint << r.number) ELSE 0 END),
+                   a.version
+            FROM {assessment} a JOIN {result} r ON r.assessment_id = a.id
+            WHERE a.status IN ('approved', 'submitted') AND a.period = ANY(%s)
+            GROUP BY a.id
+        """, [list(codes)])
+        log(f"  {cursor.rowcount} result records")
+        cursor.execute(f"""
+            INSERT INTO {value} (record_id, indicator_id, value_number, is_met)
+            SELECT rr.id, v.indicator_id, v.value_number, v.is_met
+            FROM {record} rr JOIN {indicator_value} v ON v.assessment_id = rr.assessment_id
+            WHERE v.value_number IS NOT NULL AND rr.period = ANY(%s)
+        """, [list(codes)])
+        log(f"  {cursor.rowcount} record values ({time.perf_counter() - t:.0f} s)")
+        cursor.execute("ANALYZE")
+
+
+def _aggregates(log, *, force: bool = False) -> None:
+    """The overview's incremental figures (overview.aggregates), which the assessment service keeps in step
+    and COPY does not: rebuilt from the records (``manage.py rebuild_aggregates``) when there are none."""
+    from overview.aggregates import rebuild
+    from overview.models import AreaFigures
+
+    if AreaFigures.objects.exists() and not force:
+        return
+    t = time.perf_counter()
+    rows = rebuild()
+    log(f"  {rows} area figures rebuilt ({time.perf_counter() - t:.0f} s)")
+
+
 def _recognitions_and_targets(connection, xa, last_scores, rng) -> None:
     """Recognitions for the strongest third of the xã (Commune.level kept consistent), and 2025 targets."""
     from communes.models import Commune, CommuneTarget, District, DistrictTarget, Recognition
@@ -293,3 +361,87 @@ def _recognitions_and_targets(connection, xa, last_scores, rng) -> None:
         [CommuneTarget(year=2025, commune_id=pk, level="standard", source="benchmark") for pk, _d in candidates],
         batch_size=5000,
     )
+
+
+# --- the map after the 2025 reform (issue 17): a synthetic two-level map beside the 2021-2025 history ----------
+
+REFORM_DAY = datetime.date(2025, 7, 1)
+REFORM_PROVINCES = 34
+REFORM_COMMUNES = 3321
+REFORM_SET = "2026-2030"
+REFORM_PERIODS = ["2026-H1"]  # the 2026 periods that have ended (2026-H2 ends after the benchmark's "today")
+
+
+def generate_reform(*, seed: int, log) -> None:
+    """34 provinces and 3,321 communes valid from 01/07/2025, each commune formed by merging 2021 units of
+    its province (CommuneSuccession), no districts; the 2021 units end on 30/06/2025. Provinces: the served
+    one stays alone, the others are paired in code order (29 pairs) with four left alone, the first of a pair
+    carrying on. Then 2026-H1 under the 2026-2030 set for every new unit, its records and the incremental
+    figures. Synthetic (the national 2025 file is not in the reference); skipped when already there."""
+    from django.db import connection, transaction
+
+    from communes.models import Commune, CommuneSuccession, District, Province, fold
+    from criteria.models import Assessment, CriteriaSet
+
+    criteria_set = CriteriaSet.objects.filter(code=REFORM_SET).first()
+    if criteria_set is None:
+        raise SystemExit(f"criteria set {REFORM_SET} is missing")
+    if Assessment.objects.filter(criteria_set=criteria_set, period=REFORM_PERIODS[-1]).exists():
+        log("post-reform map already generated")
+        return
+    rng = random.Random(seed + 2025)
+    end = REFORM_DAY - datetime.timedelta(days=1)
+    t = time.perf_counter()
+    with transaction.atomic():
+        provinces = list(Province.objects.order_by("code"))
+        others = [p for p in provinces if p.code != SERVED_PROVINCE]
+        pairs = (len(provinces) - REFORM_PROVINCES)  # each pair removes one province
+        survivor = {p.pk: p.pk for p in provinces}
+        absorbed = []
+        for i in range(pairs):
+            first, second = others[2 * i], others[2 * i + 1]
+            survivor[second.pk] = first.pk
+            absorbed.append(second.pk)
+        Province.objects.filter(pk__in=absorbed).update(valid_to=end)
+        District.objects.filter(valid_to__isnull=True).update(valid_to=end)
+        old = list(
+            Commune.objects.filter(valid_to__isnull=True).order_by("province__code", "district__code", "code")
+            .values_list("pk", "code", "kind", "province_id")
+        )
+        Commune.objects.filter(valid_to__isnull=True).update(valid_to=end)
+        by_new: dict[int, list] = {}
+        for row in old:
+            by_new.setdefault(survivor[row[3]], []).append(row)
+        # New units per province in proportion to its old ones, 3,321 in all.
+        targets = {pk: max(1, round(len(units) * REFORM_COMMUNES / len(old))) for pk, units in by_new.items()}
+        largest = max(targets, key=lambda pk: len(by_new[pk]))
+        targets[largest] += REFORM_COMMUNES - sum(targets.values())
+        new_units, groups = [], []
+        for province_id, units in by_new.items():
+            k = targets[province_id]
+            for i in range(k):
+                group = units[i * len(units) // k:(i + 1) * len(units) // k]
+                kinds = [kind for _pk, _code, kind, _p in group]
+                kind = max(set(kinds), key=kinds.count)
+                name = f"{'Xã' if kind == 'xa' else 'Phường'} Mới {group[0][1]}"
+                new_units.append(Commune(
+                    code=group[0][1], name=name, name_folded=fold(name), kind=kind, province_id=province_id,
+                    district=None, valid_from=REFORM_DAY,
+                ))
+                groups.append(group)
+        Commune.objects.bulk_create(new_units, batch_size=1000)
+        created = {c.code: c.pk for c in Commune.objects.filter(valid_from=REFORM_DAY)}
+        CommuneSuccession.objects.bulk_create([
+            CommuneSuccession(predecessor_id=pk, successor_id=created[group[0][1]], effective_date=REFORM_DAY,
+                              decision="benchmark")
+            for group in groups for pk, _code, _kind, _p in group
+        ], batch_size=2000)
+        log(f"post-reform map: {REFORM_PROVINCES} provinces, {len(new_units)} communes from {len(old)} "
+            f"({time.perf_counter() - t:.0f} s)")
+        indicators = _bench_catalogue(criteria_set)
+        communes = list(Commune.objects.filter(valid_from=REFORM_DAY).order_by("code").values_list("id", "kind", "district_id"))
+        _assessments(connection, criteria_set, indicators, communes, REFORM_PERIODS, rng, log)
+    _records(connection, REFORM_PERIODS, log)
+    _aggregates(log, force=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")

@@ -36,6 +36,62 @@ def _reference_dir() -> Path:
     raise SystemExit(f"{UNITS_FILE} not found in {', '.join(map(str, REFERENCE_DIRS))} (set BENCH_REFERENCE_DIR)")
 
 
+BASELINE_RPS = 100  # benchmarks/README.md, 29/11/2026: the dashboard with 16 clients before issue 17
+THROUGHPUT_TARGET = 3  # issue 17: ≥ 3 × today's throughput
+
+
+def time_world(*, label: str, province: str, period: str, args, database_url: str) -> dict:
+    """Floors and cases of one map (one province and one period), then the concurrent dashboard."""
+    from benchmarks.timing import concurrent_dashboard, single_client
+
+
+    _log(f"{label}: province {province}, period {period}; one client (in-process, Django test client):")
+    floor, timings = single_client(
+        province=province, period=period, samples=args.samples, country_samples=args.country_samples, log=_log,
+    )
+    world = {
+        "label": label, "period": period, "province": province,
+        "floors": {key: {"name": t.name, "p50_ms": round(t.p50, 2), "p95_ms": round(t.p95, 2)} for key, t in floor.items()},
+        "single": [
+            {"name": t.name, "url": t.url, "p50_ms": round(t.p50, 1), "p95_ms": round(t.p95, 1),
+             "max_ms": round(max(t.samples), 1), "queries": t.queries, "target_p95_ms": t.target_ms, "verdict": t.verdict,
+             "scope": t.scope, "ratio": round(t.ratio, 2),
+             "target": f"≤{t.target[0]}×({'F_view+' if t.target[1] == 'view+sql' else ''}F_sql {t.scope})" if t.target else "",
+             "target_ratio": round(t.target_ratio, 2) if t.target_ratio is not None else None,
+             "target_verdict": t.target_verdict}
+            for t in timings
+        ],
+    }
+    if not args.skip_concurrency:
+        _log(f"{label}: {args.clients} concurrent clients against gunicorn:")
+        world["concurrent"] = concurrent_dashboard(
+            database_url=database_url, province=province, period=period, clients=args.clients,
+            duration=args.duration, workers=args.workers, threads=args.threads, log=_log,
+        )
+    return world
+
+
+def print_world(world: dict) -> None:
+    floors = world["floors"]
+    print()
+    print(f"== {world['label']}: province {world['province']}, period {world['period']}")
+    for floor in floors.values():
+        print(f"{floor['name']:34} p50 {floor['p50_ms']:8.2f} ms  p95 {floor['p95_ms']:8.2f} ms")
+    print(f"{'case':32} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'queries':>8} {'×floor':>7}  issue-17 target")
+    for row in world["single"]:
+        target = f"{row['target']} = {row['target_ratio']:.2f} {row['target_verdict']}" if row["target"] else ""
+        print(f"{row['name']:32} {row['p50_ms']:8.1f} {row['p95_ms']:8.1f} {row['max_ms']:8.1f} {row['queries']:8d}"
+              f" {row['ratio']:7.2f}  {target}")
+    print("(×floor: p95 / (F_view p95 + F_sql p95 of the case's scope, province or country))")
+    if "concurrent" in world:
+        c = world["concurrent"]
+        ratio = c["rps"] / BASELINE_RPS
+        verdict = "ok" if ratio >= THROUGHPUT_TARGET and not c["errors"] else "OVER"
+        print(f"dashboard with {c['clients']} clients: {c['rps']:.0f} req/s = {ratio:.2f}× the {BASELINE_RPS} req/s "
+              f"recorded before issue 17 (target ≥ {THROUGHPUT_TARGET}×, 0 errors: {verdict}), p95 {c['p95']:.0f} ms, "
+              f"errors {c['errors']}")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", nargs="?", default="all", choices=["all", "generate", "time"])
@@ -53,6 +109,7 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     parser.add_argument("--skip-concurrency", action="store_true")
+    parser.add_argument("--skip-reform", action="store_true", help="no post-reform map (generate) / world (time)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
 
@@ -77,37 +134,33 @@ def main(argv=None) -> int:
 
         reference = Path(os.environ["BENCH_REFERENCE_DIR"]) if os.environ.get("BENCH_REFERENCE_DIR") else _reference_dir()
         generate(reference_dir=reference, periods=args.periods, seed=args.seed, log=_log)
+        if not args.skip_reform:
+            from benchmarks.generate import generate_reform
+
+            generate_reform(seed=args.seed, log=_log)
     if args.command == "generate":
         return 0
 
-    from benchmarks.timing import concurrent_dashboard, single_client
+    from benchmarks.generate import REFORM_DAY, REFORM_PERIODS
+    from communes.models import Commune
     from criteria.models import IndicatorValue
 
-    period = args.period or period_codes(args.periods)[-1]
-    _log(f"database {args.db}: {IndicatorValue.objects.count():,} indicator values; province {args.province}, period {period}")
-    _log("one client (in-process, Django test client):")
-    timings = single_client(
-        province=args.province, period=period, samples=args.samples, country_samples=args.country_samples, log=_log,
-    )
-    figures = {"period": period, "province": args.province, "single": [
-        {"name": t.name, "url": t.url, "p50_ms": round(t.p50, 1), "p95_ms": round(t.p95, 1), "max_ms": round(max(t.samples), 1),
-         "queries": t.queries, "target_p95_ms": t.target_ms, "verdict": t.verdict}
-        for t in timings
-    ]}
-    if not args.skip_concurrency:
-        _log(f"{args.clients} concurrent clients against gunicorn:")
-        figures["concurrent"] = concurrent_dashboard(
-            database_url=database_url, province=args.province, period=period, clients=args.clients,
-            duration=args.duration, workers=args.workers, threads=args.threads, log=_log,
-        )
-    print()
-    print(f"{'case':32} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'queries':>8} {'target':>8}")
-    for row in figures["single"]:
-        target = f"≤{row['target_p95_ms']:.0f}" if row["target_p95_ms"] else ""
-        print(f"{row['name']:32} {row['p50_ms']:8.1f} {row['p95_ms']:8.1f} {row['max_ms']:8.1f} {row['queries']:8d} {target:>8} {row['verdict']}")
-    if "concurrent" in figures:
-        c = figures["concurrent"]
-        print(f"dashboard with {c['clients']} clients: {c['rps']:.0f} req/s (target ≥ 100), p95 {c['p95']:.0f} ms, errors {c['errors']}")
+    reform = Commune.objects.filter(valid_from=REFORM_DAY).exists() and not args.skip_reform
+    # On the post-reform map 2025-H2 is counted on the new units: the 2021-2025 world is timed on its last
+    # period before the reform then.
+    history = [code for code in period_codes(args.periods) if not reform or code < "2025-H2"]
+    period = args.period or history[-1]
+    _log(f"database {args.db}: {IndicatorValue.objects.count():,} indicator values")
+    figures = {"worlds": [time_world(
+        label="2021-2025 map", province=args.province, period=period, args=args, database_url=database_url,
+    )]}
+    if reform:
+        figures["worlds"].append(time_world(
+            label="post-reform map (34 provinces, 3,321 communes, 2026-2030 set)", province=args.province,
+            period=REFORM_PERIODS[-1], args=args, database_url=database_url,
+        ))
+    for world in figures["worlds"]:
+        print_world(world)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False))
     return 0

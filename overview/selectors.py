@@ -37,6 +37,7 @@ from django.db.models import (
     Subquery,
     Sum,
     When,
+    Window,
 )
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_noop
@@ -272,6 +273,18 @@ class ProvinceSummary:
     straddles_reform: bool = False  # the map changed inside the period: counted on the map valid at its end
     units: list[UnitRow] = field(default_factory=list)  # a two-level map: the xã directly under the province
     comparison: Comparison | None = None
+    at_risk_total: int | None = None  # every at-risk indicator of the frame (``at_risk`` may be one page of them)
+    at_risk_offset: int = 0
+
+    @property
+    def at_risk_count(self) -> int:
+        return len(self.at_risk) if self.at_risk_total is None else self.at_risk_total
+
+    @property
+    def at_risk_next_offset(self) -> int | None:
+        """The offset of the next page of at-risk indicators, or None after the last one."""
+        following = self.at_risk_offset + len(self.at_risk)
+        return following if following < self.at_risk_count and self.at_risk else None
 
     @property
     def hierarchy(self) -> str:
@@ -384,6 +397,8 @@ class ProvinceSummary:
                 for row in self.units
             ],
             "comparison": self.comparison.as_api_dict() if self.comparison else None,
+            # Added with issue 17: ``at_risk`` may be one page; how many there are in all.
+            "at_risk_total": self.at_risk_count,
         }
 
 
@@ -633,8 +648,13 @@ def _area_code(frame: Frame) -> tuple[str | None, str | None]:
     return (frame.province.code if frame.province else None, frame.district.code if frame.district else None)
 
 
-def province_summary(*, frame: Frame, closest_limit: int = CLOSEST_LIMIT) -> ProvinceSummary:
+def province_summary(
+    *, frame: Frame, closest_limit: int = CLOSEST_LIMIT, at_risk_limit: int | None = None, at_risk_offset: int = 0,
+) -> ProvinceSummary:
     """The figures of a frame: its period and area (a province, a district or the whole country), as of its cut-off.
+
+    ``at_risk_limit`` / ``at_risk_offset``: one page of the at-risk indicators (ordered, paginated SQL; default
+    all of them, as reports list them); ``at_risk_total`` counts them all either way.
 
     Queries (constant in the number of communes): criteria, scores grouped by district and score, levels
     as of the cut-off (decisions, and the xã per district), districts, attainment by criterion, at-risk
@@ -644,15 +664,25 @@ def province_summary(*, frame: Frame, closest_limit: int = CLOSEST_LIMIT) -> Pro
     count = len(criteria)
     records = frame.records() if frame.criteria_set is not None else ResultRecord.objects.none()
 
-    # Scores: one GROUP BY (district, met_count) gives every count of the page.
+    # Scores: the incremental figures (overview.aggregates, O(areas) rows) when they stand for the frame's
+    # records, else one GROUP BY (district, met_count) of the records; either gives every count of the page.
+    from .aggregates import figures_for
+
     by_score = {str(score): 0 for score in range(count + 1)}
     district_scores: dict = defaultdict(lambda: {"n": 0, "sum": 0, "all": 0, "below": 0})
     with_basically_met = 0
-    rows = (
-        records.order_by()
-        .values("commune__district_id", "met_count")
-        .annotate(n=Count("id"), basic=Count("id", filter=Q(basically_met_count__gt=0)))
-    )
+    incremental = figures_for(frame) if criteria else None
+    if incremental is not None:
+        rows = [
+            {"commune__district_id": district_id, "met_count": score, "n": n, "basic": basic}
+            for (district_id, score), (n, basic) in incremental["scores"].items()
+        ]
+    else:
+        rows = (
+            records.order_by()
+            .values("commune__district_id", "met_count")
+            .annotate(n=Count("id"), basic=Count("id", filter=Q(basically_met_count__gt=0)))
+        )
     for row in rows:
         n, score = row["n"], row["met_count"]
         by_score[str(score)] = by_score.get(str(score), 0) + n
@@ -697,11 +727,17 @@ def province_summary(*, frame: Frame, closest_limit: int = CLOSEST_LIMIT) -> Pro
             )
         )
 
-    attainment = records.order_by().aggregate(**{
-        key: Sum(F(mask).bitrightshift(number).bitand(1))
-        for number, _name in criteria
-        for key, mask in ((f"met_{number}", "met_mask"), (f"basic_{number}", "basic_mask"))
-    }) if criteria else {}
+    if incremental is not None:
+        attainment = {
+            **{f"met_{number}": n for number, n in incremental["met"].items()},
+            **{f"basic_{number}": n for number, n in incremental["basic"].items()},
+        }
+    else:
+        attainment = records.order_by().aggregate(**{
+            key: Sum(F(mask).bitrightshift(number).bitand(1))
+            for number, _name in criteria
+            for key, mask in ((f"met_{number}", "met_mask"), (f"basic_{number}", "basic_mask"))
+        }) if criteria else {}
     criterion_rows = [
         CriterionRow(
             number=number, name=name, communes_met=attainment.get(f"met_{number}") or 0,
@@ -712,6 +748,9 @@ def province_summary(*, frame: Frame, closest_limit: int = CLOSEST_LIMIT) -> Pro
     province_code, district_code = _area_code(frame)
     has_set = frame.criteria_set is not None
     units = [] if districts else unit_rows(frame=frame, records=records, levels=levels)
+    at_risk, at_risk_total = at_risk_page(
+        frame=frame, limit=at_risk_limit, offset=at_risk_offset,
+    ) if has_set else ([], 0)
     comparison = None
     if not districts:
         after = ComparisonSide(
@@ -745,7 +784,9 @@ def province_summary(*, frame: Frame, closest_limit: int = CLOSEST_LIMIT) -> Pro
         by_level=by_level,
         districts=districts,
         criteria=criterion_rows,
-        at_risk=at_risk_indicators(frame=frame) if has_set else [],
+        at_risk=at_risk,
+        at_risk_total=at_risk_total,
+        at_risk_offset=at_risk_offset,
         at_risk_criteria=slipped_criteria(frame=frame, criteria=criteria) if has_set else [],
         closest_to_standard=closest_to_standard(
             frame=frame, criteria=criteria, levels=levels, limit=closest_limit,
@@ -837,7 +878,16 @@ def comparison_side(*, frame: Frame) -> ComparisonSide:
 
 
 def at_risk_indicators(*, frame: Frame) -> list[AtRiskIndicator]:
-    """Met indicators of the counted results lying within their indicator's risk margin (two queries).
+    """Every at-risk indicator of the frame (``at_risk_page`` without a limit; two queries)."""
+    return at_risk_page(frame=frame)[0]
+
+
+def at_risk_page(*, frame: Frame, limit: int | None = None, offset: int = 0) -> tuple[list[AtRiskIndicator], int]:
+    """One page of the at-risk indicators, ordered by commune code, criterion, position and indicator code, and
+    how many there are in all: ordered, paginated SQL (LIMIT/OFFSET, the total as a window count on the same
+    rows), so a whole country's list is never built in Python for its first page. Two queries.
+
+    Met indicators of the counted results lying within their indicator's risk margin.
 
     Values are those recorded with each result (RecordValue), so a later change never alters the list of
     an earlier cut-off. The threshold is the one for the commune's region (TDMNPB for an extremely
@@ -852,7 +902,7 @@ def at_risk_indicators(*, frame: Frame) -> list[AtRiskIndicator]:
         ).values_list("pk", "criterion__number", "code", "name", "comparator", "risk_margin")
     }
     if not indicators:
-        return []
+        return [], 0
     decimal = DecimalField(max_digits=14, decimal_places=3)
     rows = (
         # Filtering on the indicator ids (not on the indicator's columns) lets the planner size the join right.
@@ -886,20 +936,29 @@ def at_risk_indicators(*, frame: Frame) -> list[AtRiskIndicator]:
             Q(indicator__comparator=Comparator.GTE, value_number__gte=F("threshold"), value_number__lte=F("upper"))
             | Q(indicator__comparator=Comparator.LTE, value_number__lte=F("threshold"), value_number__gte=F("lower"))
         )
+        .annotate(total=Window(Count("pk")))
         .order_by("record__commune__code", "indicator__criterion__number", "indicator__position", "indicator__code")
         .values_list(
             "record__commune__code", "record__commune__name", "record__commune__district__code",
-            "indicator_id", "value_number", "threshold",
+            "indicator_id", "value_number", "threshold", "total",
         )
     )
-    result = []
-    for code, name, district_code, indicator_id, value, threshold in _fetch(rows):
+    every = rows
+    if limit is not None:
+        rows = rows[offset:offset + limit]
+    elif offset:
+        rows = rows[offset:]
+    result, total = [], 0
+    for code, name, district_code, indicator_id, value, threshold, count in _fetch(rows):
+        total = count
         number, indicator_code, indicator_name, comparator, margin = indicators[indicator_id]
         result.append(AtRiskIndicator(
             commune=code, commune_name=name, district=district_code, criterion=number, indicator=indicator_code,
             indicator_name=indicator_name, comparator=comparator, value=value, threshold=threshold, margin=margin,
         ))
-    return result
+    if not result and offset:  # past the last page: the total is counted on its own (one more query)
+        total = every.order_by().values("pk").count()
+    return result, total
 
 
 def slipped_criteria(*, frame: Frame, criteria: list[tuple[int, str]]) -> list[SlippedCriterion]:

@@ -14,9 +14,11 @@ from functools import cached_property
 from urllib.parse import urlencode
 
 from django import forms
+from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -25,7 +27,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from accounts.scope import districts_visible_to
+from accounts.scope import districts_visible_to, is_reader
 from communes.models import District, Province
 from communes.periods import parse_period, period_choices
 from communes.served import served_province
@@ -212,6 +214,10 @@ def district_off_map(unit: District, map_date: datetime.date, *, period: str) ->
 # --------------------------------------------------------------------------------------------------- dashboard
 
 
+DASHBOARD_AT_RISK = 10  # at-risk indicators shown on the dashboard (the at-risk page lists them all, by page)
+AT_RISK_PAGE = 200  # at-risk indicators per page of the at-risk page
+
+
 def ntm_block(request, filters: Filters) -> dict:
     """The NTM block of the dashboard: key figures, charts, risks, targets, as of the frame's cut-off.
 
@@ -221,25 +227,83 @@ def ntm_block(request, filters: Filters) -> dict:
     if filters.frame is None:
         return {"template": "overview/dashboard_block.html", "context": {"block": {"filters": filters, "summary": None}}}
     stamp = selectors.overview_stamp(frame=filters.frame)
-    key = selectors.cache_key("dashboard-block", get_language(), filters.query(), filters.form.errors.as_json(), stamp)
-    html = cache.get(key)
-    if html is None:
-        summary = selectors.province_summary(frame=filters.frame)
+    key = selectors.cache_key("dashboard-block-2", get_language(), filters.query(), filters.form.errors.as_json(), stamp)
+    cached = cache.get(key)
+    if cached is None:
+        # The block shows the first ten at-risk indicators (and links to the page of all of them): one page of
+        # ordered SQL, never the whole list.
+        summary = selectors.province_summary(frame=filters.frame, at_risk_limit=DASHBOARD_AT_RISK)
         context = {"block": {"filters": filters, "summary": summary, "charts": summary_charts(summary)}}
         html = render_to_string("overview/dashboard_block.html", context)
-        cache.set(key, html, selectors.SUMMARY_CACHE_SECONDS)
+        # The page's cut-off note reads these two as well: counted once by the summary, kept with the block
+        # (the stamp sees the records they come from; a change of the map ages out with the timeout).
+        cached = (html, summary.later_approvals, summary.straddles_reform)
+        cache.set(key, cached, selectors.SUMMARY_CACHE_SECONDS)
+    html, filters.later_approvals, filters.straddles_reform = cached
     return {"template": "overview/cached_block.html", "context": {"html": mark_safe(html)}}  # rendered above
+
+
+def app_stamp(*app_labels: str) -> tuple:
+    """A fingerprint of every table of the given apps, in one query: per table its rows, its largest id and,
+    when it has one, its latest ``updated_at``. Any insert, delete or saved change moves it; a change made
+    with a bulk UPDATE that leaves ``updated_at`` alone ages out with the cache timeout."""
+    parts = []
+    for label in app_labels:
+        for model in apps.get_app_config(label).get_models():
+            if model._meta.proxy or not model._meta.managed:
+                continue
+            table = connection.ops.quote_name(model._meta.db_table)
+            parts += [f"(SELECT COUNT(*) FROM {table})", f"(SELECT MAX(id) FROM {table})"]
+            if any(field.name == "updated_at" for field in model._meta.concrete_fields):
+                parts.append(f"(SELECT MAX(updated_at) FROM {table})")
+    if not parts:
+        return ()
+    # Table names come from model metadata; there are no parameters.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts))
+        return tuple(str(value) for value in cursor.fetchone())
+
+
+def cached_block(request, *, name: str, stamp: tuple, key: tuple, build) -> dict | None:
+    """A dashboard block served as its rendered HTML, cached under its stamp, the language and ``key`` (the
+    cut-off, the district): a warm request does no template work for it. ``build()`` returns the block
+    (template and context) or None; it is called only on a miss. Readers only, as the blocks themselves."""
+    if not is_reader(request.user):
+        return None
+    cache_key = selectors.cache_key("dashboard-block", name, get_language(), *key, stamp)
+    html, block = cache.get(cache_key), None
+    if html is None:
+        block = build()
+        html = render_to_string(block["template"], {"block": block["context"]}) if block else ""
+        cache.set(cache_key, html, selectors.SUMMARY_CACHE_SECONDS)
+    if not html:
+        return None
+    # "source" and "built" (the block's own template and context, on a miss only) are for reading in tests.
+    return {
+        "template": "overview/cached_block.html", "source": block["template"] if block else None,
+        "context": {"html": mark_safe(html), "built": block["context"] if block else None},  # rendered above
+    }
 
 
 @login_required
 def dashboard(request):
-    """The province dashboard: NTM, OCOP and directive tasks, all for one frame (period, area, cut-off)."""
+    """The province dashboard: NTM, OCOP and directive tasks, all for one frame (period, area, cut-off).
+
+    Each block is cached as rendered HTML under its own stamp (NTM: ``selectors.overview_stamp``; OCOP and
+    tasks: ``app_stamp`` of their app; a renamed unit ages out with the timeout), the language and the cut-off."""
     filters = parse_filters(request)
     on = filters.frame.cut_off if filters.frame else timezone.localdate()
+    district_key = filters.district.pk if filters.district else None
     blocks = [ntm_block(request, filters)]
     for block in (
-        ocop_block(request, on=on, district=filters.district),
-        tasks_block(request, on=on),
+        cached_block(
+            request, name="ocop", stamp=app_stamp("ocop"), key=(on.isoformat(), district_key),
+            build=lambda: ocop_block(request, on=on, district=filters.district),
+        ),
+        cached_block(
+            request, name="tasks", stamp=app_stamp("directives"), key=(on.isoformat(),),
+            build=lambda: tasks_block(request, on=on),
+        ),
     ):
         if block:
             blocks.append(block)
@@ -269,7 +333,13 @@ def completeness(request):
 def at_risk(request):
     """Every at-risk indicator and slipped criterion of a period, and the communes closest to the standard."""
     filters = parse_filters(request)
-    summary = selectors.province_summary(frame=filters.frame, closest_limit=30) if filters.frame else None
+    try:
+        offset = max(0, int(request.GET.get("offset", 0)))
+    except ValueError:
+        offset = 0
+    summary = selectors.province_summary(
+        frame=filters.frame, closest_limit=30, at_risk_limit=AT_RISK_PAGE, at_risk_offset=offset,
+    ) if filters.frame else None
     if summary is not None:
         filters.later_approvals = summary.later_approvals  # counted once, by the summary
         filters.straddles_reform = summary.straddles_reform

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -474,6 +475,16 @@ def assessments_recompute(
 # --- result records (what figures as of a date read) -------------------------------------------------------
 
 
+# Sent inside the service's transaction whenever an assessment's result records change (submit, approve,
+# return, reopen, appraisal, re-evaluation), with ``assessment``: the overview keeps its incremental figures
+# (overview/aggregates.py) in the same transaction. criteria/ does not import overview/ (apps depend downwards).
+results_recorded = Signal()
+
+
+def _records_changed(assessment: Assessment) -> None:
+    results_recorded.send(sender=Assessment, assessment=assessment)
+
+
 def _record_close(assessment: Assessment, *, at) -> None:
     """Close the assessment's open result record at ``at`` (one query)."""
     ResultRecord.objects.filter(assessment=assessment, valid_to__isnull=True).update(valid_to=at)
@@ -613,6 +624,7 @@ def assessment_transition(
     _record_close(current, at=now)
     if to_status in (AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED):
         _record_open(current, status=to_status, at=now, by=by)
+    _records_changed(current)
     return current
 
 
@@ -697,6 +709,7 @@ def criterion_appraise(
         current.refresh_from_db(fields=["version", "met_count", "basically_met_count"])
         _record_close(current, at=now)
         _record_open(current, status=AssessmentStatus.SUBMITTED, at=now, by=by)
+        _records_changed(current)
     return result
 
 
@@ -740,4 +753,5 @@ def assessment_reevaluate(*, assessment: Assessment, by, expected_version: int |
     )
     _record_close(current, at=now)
     _record_open(current, status=current.status, at=now, by=by)
+    _records_changed(current)
     return record

@@ -20,6 +20,8 @@ from criteria.frame import SERVED, build_frame
 from overview import selectors
 from overview.views import district_off_map as district_refusal
 
+AT_RISK_PAGE = 500  # at-risk indicators per page of the summary document (API.md: lists up to 500)
+
 
 class SummaryInput(QueryInput):
     """Shape of the query string; the period code is parsed by communes.periods (translated message)."""
@@ -30,6 +32,7 @@ class SummaryInput(QueryInput):
     include = serializers.ChoiceField(choices=["submitted"], required=False)
     on = DayField(required=False)
     criteria_set = serializers.CharField(required=False)
+    at_risk_offset = serializers.IntegerField(required=False, min_value=0)
 
     def validate_period(self, value):
         try:
@@ -54,6 +57,7 @@ class SummaryView(APIView):
             OpenApiParameter("include", str, enum=["submitted"]),
             OpenApiParameter("on", OpenApiTypes.DATE, description="Ngày chốt số liệu (YYYY-MM-DD)"),
             OpenApiParameter("criteria_set", str, description="Mã bộ tiêu chí, nếu khác bộ áp dụng cho kỳ"),
+            OpenApiParameter("at_risk_offset", int, description="Vị trí bắt đầu của trang chỉ tiêu sát ngưỡng"),
         ],
         responses={200: OpenApiTypes.OBJECT},
     )
@@ -82,13 +86,23 @@ class SummaryView(APIView):
         )
         # The JSON body is cached, keyed by the overview stamp: a hit costs the stamp query only.
         stamp = selectors.overview_stamp(frame=frame)
+        offset = data.get("at_risk_offset", 0)
         key = selectors.cache_key(
             "summary-api", frame.period.code, frame.province.pk if frame.province else None,
-            district.pk if district else None, stamp,
+            district.pk if district else None, stamp, offset,
         )
         body = cache.get(key)
         if body is None:
-            summary = selectors.province_summary(frame=frame)
-            body = json.dumps(summary.as_api_dict(), ensure_ascii=False, separators=(",", ":")).encode()
+            # ``at_risk`` is one page (AT_RISK_PAGE items, ordered SQL); ``at_risk_total`` and ``at_risk_next``
+            # (the URL of the next page, or null) were added for it (issue 17).
+            summary = selectors.province_summary(frame=frame, at_risk_limit=AT_RISK_PAGE, at_risk_offset=offset)
+            document = summary.as_api_dict()
+            following = summary.at_risk_next_offset
+            query = request.GET.copy()
+            query["at_risk_offset"] = str(following)
+            document["at_risk_next"] = (
+                request.build_absolute_uri(f"{request.path}?{query.urlencode()}") if following is not None else None
+            )
+            body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
             cache.set(key, body, selectors.SUMMARY_CACHE_SECONDS)
         return HttpResponse(body, content_type="application/json")

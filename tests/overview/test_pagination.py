@@ -1,0 +1,63 @@
+"""At-risk indicators are read by page (ordered SQL with LIMIT/OFFSET and a window count): the dashboard reads
+the first ten, the at-risk page and the summary API page through them; query counts stay constant."""
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from overview import selectors
+from overview.api import views as api_views
+
+from .conftest import frame
+from .test_query_counts import populate
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pages_walk_the_whole_ordered_list(units, criteria_set, django_assert_num_queries):
+    populate(units, criteria_set, start=10, count=4)  # 8 xã, two at-risk indicators each
+    f = frame("2021-H1", province=units.province)
+    every = selectors.at_risk_indicators(frame=f)
+    assert len(every) == 16
+    assert every == sorted(every, key=lambda item: (item.commune, item.criterion, item.indicator))
+    walked, offset = [], 0
+    while offset < 16:
+        with django_assert_num_queries(2):  # margin indicators, one page with its total
+            page, total = selectors.at_risk_page(frame=f, limit=5, offset=offset)
+        assert total == 16 and len(page) == min(5, 16 - offset)
+        walked += page
+        offset += len(page)
+    assert walked == every
+    with django_assert_num_queries(3):  # past the end: the total is counted on its own
+        assert selectors.at_risk_page(frame=f, limit=5, offset=40) == ([], 16)
+
+
+def test_the_summary_api_pages_with_next(api, cast, units, criteria_set, monkeypatch):
+    populate(units, criteria_set, start=10, count=3)
+    monkeypatch.setattr(api_views, "AT_RISK_PAGE", 4)
+    cache.clear()
+    client = api(cast.leader)
+    url, items, totals = "/api/v1/summary/?period=2021-H1&province=11", [], set()
+    while url:
+        body = client.get(url).json()
+        items += body["at_risk"]
+        totals.add(body["at_risk_total"])
+        url = body["at_risk_next"]
+        assert len(body["at_risk"]) <= 4
+    every = selectors.province_summary(frame=frame("2021-H1", today=timezone.localdate())).as_api_dict()["at_risk"]
+    assert totals == {12}
+    assert [(i["commune"], i["indicator"]) for i in items] == [(i["commune"], i["indicator"]) for i in every]
+    refused = client.get("/api/v1/summary/", {"period": "2021-H1", "at_risk_offset": "-1"})
+    assert refused.status_code == 400 and "at_risk_offset" in refused.json()
+
+
+def test_the_dashboard_reads_ten_and_links_to_all(login, cast, units, criteria_set):
+    populate(units, criteria_set, start=10, count=4)
+    cache.clear()
+    client = login(cast.leader)
+    html = client.get("/dashboard/", {"period": "2021-H1"}).content.decode()
+    section = html.split('id="at-risk"')[1].split("Tiêu chí đạt ở kỳ trước")[0]
+    assert section.count("<tr><td>") == 10  # the first ten at-risk indicators
+    assert "Xem tất cả 16 chỉ tiêu sát ngưỡng" in section
+    page = client.get("/overview/at-risk/", {"period": "2021-H1"}).content.decode()
+    assert page.count("/communes/") >= 16
