@@ -26,6 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection
 from django.db.models import (
     Case,
+    CharField,
     Count,
     DecimalField,
     Exists,
@@ -52,6 +53,8 @@ from criteria.models import (
     Assessment,
     AssessmentStatus,
     AssessmentTransition,
+    Classification,
+    CommuneGroupAssignment,
     Comparator,
     Criterion,
     CriterionResult,
@@ -904,10 +907,23 @@ def at_risk_page(*, frame: Frame, limit: int | None = None, offset: int = 0) -> 
     if not indicators:
         return [], 0
     decimal = DecimalField(max_digits=14, decimal_places=3)
+    by_group = frame.criteria_set.classification == Classification.GROUP
+    if by_group:
+        # 2026-2030: thresholds by the commune's group in force at the period's end (the newest assignment
+        # covering it, as criteria.services.groups.assignments_on), never by region.
+        day = frame.period.end
+        key = Subquery(
+            CommuneGroupAssignment.objects.filter(
+                criteria_set=frame.criteria_set, commune=OuterRef("record__commune"), valid_from__lte=day,
+            ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day)).order_by("-set_at", "-id").values("group")[:1],
+            output_field=CharField(),
+        )
+    else:
+        key = F("record__commune__province__region")
     rows = (
         # Filtering on the indicator ids (not on the indicator's columns) lets the planner size the join right.
         RecordValue.objects.filter(frame.records_q("record"), indicator_id__in=list(indicators), is_met=True)
-        .annotate(province_region=F("record__commune__province__region"))
+        .annotate(province_region=key)
         .annotate(
             # Three joins on plain columns (hashable): the province's region, TDMNPB, and "*".
             own_threshold=FilteredRelation(
@@ -919,7 +935,8 @@ def at_risk_page(*, frame: Frame, limit: int | None = None, offset: int = 0) -> 
             any_threshold=FilteredRelation("indicator__thresholds", condition=Q(indicator__thresholds__region=ALL_REGIONS)),
         )
         .annotate(
-            threshold=Case(
+            threshold=Coalesce(F("own_threshold__value"), F("any_threshold__value"), output_field=decimal)
+            if by_group else Case(
                 When(
                     record__commune__is_extremely_disadvantaged=True,
                     then=Coalesce(F("hard_threshold__value"), F("any_threshold__value")),

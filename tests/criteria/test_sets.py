@@ -285,3 +285,26 @@ def test_the_commune_groups_api_lists_history_and_posts_for_staff_only(api, cast
     assert bad.status_code == 400 and "group" in bad.json()
     listed = api(cast.leader).get(f"/api/v1/commune-groups/?criteria_set=2026-2030&commune={commune_a.code}").json()
     assert [(r["group"], r["decision_number"]) for r in listed["results"]] == [("G3", "45/QĐ-UBND")]
+
+
+def test_the_at_risk_list_uses_the_communes_group_threshold(cast, commune_a, commune_b):
+    """72 % is within 5 points of G1's 70 % (at risk) but far above G2's 50 % (not at risk)."""
+    from criteria.models import Indicator
+    from overview.selectors import at_risk_page
+
+    from .helpers import approve
+
+    criteria_set = group_set()
+    Indicator.objects.filter(criteria_set=criteria_set, code="1.1").update(risk_margin=5)
+    set_group(commune_a, "G1", cast.staff, criteria_set)
+    set_group(commune_b, "G2", cast.staff, criteria_set)
+    for commune in (commune_a, commune_b):
+        assessment = save(commune, criteria_set, [{"indicator": "1.1", "value": 72}, {"indicator": "2", "met": True}],
+                          cast.staff, period="2026-H1")
+        assessment = submit(assessment=assessment, by=cast.staff, expected_version=assessment.version)
+        approve(assessment=assessment, by=cast.staff, expected_version=assessment.version)
+    today = datetime.date.today()
+    frame = build_frame(period="2026-H1", today=today, criteria_set=criteria_set, cut_off=today)
+    rows, total = at_risk_page(frame=frame)
+    assert total == 1
+    assert [(row.commune, row.indicator, row.threshold) for row in rows] == [(commune_a.code, "1.1", Decimal(70))]
