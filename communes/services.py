@@ -197,6 +197,24 @@ def _parse_unit_rows(text: str):
 
 
 @transaction.atomic
+def _upsert_provinces(provinces: dict, counts: "ImportCounts") -> dict[str, Province]:
+    """Create the file's provinces that are missing and rename the others (the region is set on creation
+    only: province staff may change it); counted in ``counts``. Code → Province."""
+    existing_p = {p.code: p for p in Province.objects.filter(code__in=provinces)}
+    for code, data in provinces.items():
+        obj = existing_p.get(code)
+        if obj is None:
+            existing_p[code] = Province.objects.create(code=code, name=data["name"], region=data["region"])
+            counts.created["province"] += 1
+        elif obj.name != data["name"]:
+            obj.name = data["name"]
+            obj.save(update_fields=["name"])
+            counts.updated["province"] += 1
+        else:
+            counts.unchanged["province"] += 1
+    return existing_p
+
+
 def units_import(*, text: str, valid_from: datetime.date | None = None, decision: str = "") -> ImportCounts:
     """Create or update provinces, districts and communes by GSO code from a units CSV.
 
@@ -212,18 +230,7 @@ def units_import(*, text: str, valid_from: datetime.date | None = None, decision
     provinces, districts, communes = _parse_unit_rows(text)
     counts = ImportCounts()
 
-    existing_p = {p.code: p for p in Province.objects.filter(code__in=provinces)}
-    for code, data in provinces.items():
-        obj = existing_p.get(code)
-        if obj is None:
-            existing_p[code] = Province.objects.create(code=code, name=data["name"], region=data["region"])
-            counts.created["province"] += 1
-        elif obj.name != data["name"]:
-            obj.name = data["name"]
-            obj.save(update_fields=["name"])
-            counts.updated["province"] += 1
-        else:
-            counts.unchanged["province"] += 1
+    existing_p = _upsert_provinces(provinces, counts)
 
     existing_d = {d.code: d for d in District.objects.filter(code__in=districts)}
     new_d, changed_d = [], []
@@ -401,18 +408,7 @@ def reform_import(*, text: str, valid_from: datetime.date | None, decision: str 
     provinces, units, predecessors = _parse_reform_rows(text, valid_from)
     day_before = valid_from - datetime.timedelta(days=1)
     counts = ImportCounts()
-    existing_p = {p.code: p for p in Province.objects.filter(code__in=provinces)}
-    for code, data in provinces.items():
-        obj = existing_p.get(code)
-        if obj is None:
-            existing_p[code] = Province.objects.create(code=code, name=data["name"], region=data["region"])
-            counts.created["province"] += 1
-        elif obj.name != data["name"]:
-            obj.name = data["name"]
-            obj.save(update_fields=["name"])
-            counts.updated["province"] += 1
-        else:
-            counts.unchanged["province"] += 1
+    existing_p = _upsert_provinces(provinces, counts)
 
     # Old units end the day before (those already ended that day are left as they are).
     ending = [unit.pk for unit in predecessors.values() if unit.valid_to is None]

@@ -494,14 +494,7 @@ def document_diff(old: dict, new: dict) -> list[DiffRow]:
     new_criteria = {c["number"]: c for c in new.get("criteria") or []}
     for number in sorted(old_criteria.keys() | new_criteria.keys()):
         where = _("tiêu chí %(number)s") % {"number": number}
-        a, b = old_criteria.get(number), new_criteria.get(number)
-        if a is None:
-            rows.append(DiffRow("added", where, "", "", b["name_vi"]))
-        elif b is None:
-            rows.append(DiffRow("removed", where, "", a["name_vi"], ""))
-        else:
-            rows += [DiffRow("changed", where, name, _show(a.get(name)), _show(b.get(name)))
-                     for name in CRITERION_FIELDS if a.get(name) != b.get(name)]
+        rows += _diff_item(where, old_criteria.get(number), new_criteria.get(number), "name_vi", CRITERION_FIELDS)
 
     def indicators(document):
         return {i["code"]: dict(i, criterion=c["number"]) for c in document.get("criteria") or []
@@ -510,12 +503,15 @@ def document_diff(old: dict, new: dict) -> list[DiffRow]:
     old_indicators, new_indicators = indicators(old), indicators(new)
     for code in sorted(old_indicators.keys() | new_indicators.keys()):
         where = _("chỉ tiêu %(code)s") % {"code": code}
-        a, b = old_indicators.get(code), new_indicators.get(code)
-        if a is None:
-            rows.append(DiffRow("added", where, "", "", b["text_vi"]))
-        elif b is None:
-            rows.append(DiffRow("removed", where, "", a["text_vi"], ""))
-        else:
-            rows += [DiffRow("changed", where, name, _show(a.get(name)), _show(b.get(name)))
-                     for name in INDICATOR_FIELDS if a.get(name) != b.get(name)]
+        rows += _diff_item(where, old_indicators.get(code), new_indicators.get(code), "text_vi", INDICATOR_FIELDS)
     return rows
+
+
+def _diff_item(where: str, a: dict | None, b: dict | None, title: str, fields) -> list["DiffRow"]:
+    """The rows of one criterion or indicator: added, removed, or one row per changed field."""
+    if a is None:
+        return [DiffRow("added", where, "", "", b[title])]
+    if b is None:
+        return [DiffRow("removed", where, "", a[title], "")]
+    return [DiffRow("changed", where, name, _show(a.get(name)), _show(b.get(name)))
+            for name in fields if a.get(name) != b.get(name)]
