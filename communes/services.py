@@ -115,6 +115,24 @@ def _check_code(kind: str, value: str, line: int, errors: list, column: str) -> 
     return True
 
 
+def _check_unit_row(row: dict, line: int, errors: list, regions) -> tuple[bool, str | None]:
+    """The checks every units file shares for one row: province and commune codes, names, the commune's
+    kind, and that the province is in the regions table. Appends to ``errors``; (province code ok, kind)."""
+    p_code = row["province_code"]
+    p_ok = _check_code("province", p_code, line, errors, "province_code")
+    _check_code("commune", row["commune_code"], line, errors, "commune_code")
+    if not row["province_name"]:
+        errors.append((line, _("Thiếu tên tỉnh.")))
+    if not row["commune_name"]:
+        errors.append((line, _("Thiếu tên xã.")))
+    kind = COMMUNE_KINDS.get(row["commune_kind"].strip().lower())
+    if kind is None:
+        errors.append((line, _("Loại xã không hợp lệ: “%(value)s” (Xã, Phường, Thị trấn).") % {"value": row["commune_kind"]}))
+    if p_ok and p_code not in regions:
+        errors.append((line, _("Tỉnh %(code)s không có trong bảng vùng kinh tế - xã hội.") % {"code": p_code}))
+    return p_ok, kind
+
+
 def _parse_unit_rows(text: str):
     """Validate every row; return (provinces, districts, communes) dicts keyed by code, or raise UnitImportError."""
     parsed = read_csv_rows(text)
@@ -133,17 +151,7 @@ def _parse_unit_rows(text: str):
     for line, row in parsed[1:]:
         row_errors_before = len(errors)
         p_code, d_code, c_code = row["province_code"], row["district_code"], row["commune_code"]
-        p_ok = _check_code("province", p_code, line, errors, "province_code")
-        _check_code("commune", c_code, line, errors, "commune_code")
-        if not row["province_name"]:
-            errors.append((line, _("Thiếu tên tỉnh.")))
-        if not row["commune_name"]:
-            errors.append((line, _("Thiếu tên xã.")))
-        commune_kind = COMMUNE_KINDS.get(row["commune_kind"].strip().lower())
-        if commune_kind is None:
-            errors.append((line, _("Loại xã không hợp lệ: “%(value)s” (Xã, Phường, Thị trấn).") % {"value": row["commune_kind"]}))
-        if p_ok and p_code not in regions:
-            errors.append((line, _("Tỉnh %(code)s không có trong bảng vùng kinh tế - xã hội.") % {"code": p_code}))
+        p_ok, commune_kind = _check_unit_row(row, line, errors, regions)
         d_ok = True
         district_kind = None
         if d_code:
@@ -321,17 +329,7 @@ def _parse_reform_rows(text: str, valid_from) -> tuple[dict, dict, dict]:
     for line, row in parsed[1:]:
         before = len(errors)
         p_code, c_code = row["province_code"], row["commune_code"]
-        p_ok = _check_code("province", p_code, line, errors, "province_code")
-        _check_code("commune", c_code, line, errors, "commune_code")
-        if not row["province_name"]:
-            errors.append((line, _("Thiếu tên tỉnh.")))
-        if not row["commune_name"]:
-            errors.append((line, _("Thiếu tên xã.")))
-        kind = COMMUNE_KINDS.get(row["commune_kind"].strip().lower())
-        if kind is None:
-            errors.append((line, _("Loại xã không hợp lệ: “%(value)s” (Xã, Phường, Thị trấn).") % {"value": row["commune_kind"]}))
-        if p_ok and p_code not in regions:
-            errors.append((line, _("Tỉnh %(code)s không có trong bảng vùng kinh tế - xã hội.") % {"code": p_code}))
+        p_ok, kind = _check_unit_row(row, line, errors, regions)
         codes = [code.strip() for code in row["merged_from_codes"].split(";") if code.strip()]
         if not codes:
             errors.append((line, _("Thiếu mã các đơn vị cũ (cột merged_from_codes).")))
