@@ -23,6 +23,8 @@ from decimal import Decimal
 PROVINCE_CODE = "98"
 COMMUNES_PER_DISTRICT = 40
 PERIOD, PREVIOUS = "2021-H1", "2020-H2"
+# When the generated assessments were approved: the figures are read as approved by a report's cut-off.
+APPROVED_ON = {PREVIOUS: datetime.date(2021, 1, 20), PERIOD: datetime.date(2021, 7, 20)}
 
 
 def generate(*, communes: int = 1000, seed: int = 2021, log=print) -> None:
@@ -116,6 +118,32 @@ def _assessments(xa, rng) -> None:
                     ))
         CriterionResult.objects.bulk_create(results, batch_size=5000)
         IndicatorValue.objects.bulk_create(values, batch_size=5000)
+        _records(assessments, plans, values, approved_on=APPROVED_ON[period])
+
+
+def _records(assessments, plans, values, *, approved_on) -> None:
+    """The result records the figures read (criteria.models.ResultRecord and its RecordValue copies), as the
+    assessment service writes them on approval: one approved record per assessment, from ``approved_on``."""
+    from django.utils import timezone
+
+    from criteria.models import AssessmentStatus, RecordValue, ResultRecord
+
+    at = timezone.make_aware(datetime.datetime.combine(approved_on, datetime.time(9)))
+    records = ResultRecord.objects.bulk_create(
+        ResultRecord(
+            assessment=assessment, commune_id=assessment.commune_id, period=assessment.period,
+            criteria_set_id=assessment.criteria_set_id, status=AssessmentStatus.APPROVED, valid_from=at,
+            met_count=assessment.met_count, met_mask=sum(1 << number for number in plans[assessment.commune_id]),
+            version=assessment.version,
+        )
+        for assessment in assessments
+    )
+    by_assessment = {record.assessment_id: record for record in records}
+    RecordValue.objects.bulk_create(
+        (RecordValue(record=by_assessment[value.assessment_id], indicator_id=value.indicator_id,
+                     value_number=value.value_number, is_met=value.is_met) for value in values),
+        batch_size=5000,
+    )
 
 
 def _value(indicator, rng, *, met: bool) -> Decimal:
