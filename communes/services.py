@@ -133,15 +133,22 @@ def _check_unit_row(row: dict, line: int, errors: list, regions) -> tuple[bool, 
     return p_ok, kind
 
 
-def _parse_unit_rows(text: str):
-    """Validate every row; return (provinces, districts, communes) dicts keyed by code, or raise UnitImportError."""
+def _read_with_columns(text: str, columns) -> tuple[list, int]:
+    """The file's rows (header first) and the header's line; UnitImportError for an empty file or one that lacks
+    any of ``columns``."""
     parsed = read_csv_rows(text)
     if not parsed:
         raise UnitImportError([(1, _("Tệp rỗng."))])
     header_line, header = parsed[0]
-    missing = [c for c in UNIT_COLUMNS if c not in header["__header__"]]
+    missing = [c for c in columns if c not in header["__header__"]]
     if missing:
         raise UnitImportError([(header_line, _("Thiếu cột: %(columns)s.") % {"columns": ", ".join(missing)})])
+    return parsed, header_line
+
+
+def _parse_unit_rows(text: str):
+    """Validate every row; return (provinces, districts, communes) dicts keyed by code, or raise UnitImportError."""
+    parsed, header_line = _read_with_columns(text, UNIT_COLUMNS)
     regions = load_region_table()
     errors: list[tuple[int, str]] = []
     provinces: dict[str, dict] = {}
@@ -310,13 +317,7 @@ def _parse_reform_rows(text: str, valid_from) -> tuple[dict, dict, dict]:
     unknown, of another province, named twice in a row, or already ended on another day than the day before
     ``valid_from``, a count that does not match the codes, a code still used by a unit that does not end.
     """
-    parsed = read_csv_rows(text)
-    if not parsed:
-        raise UnitImportError([(1, _("Tệp rỗng."))])
-    header_line, header = parsed[0]
-    missing = [c for c in REFORM_COLUMNS if c not in header["__header__"]]
-    if missing:
-        raise UnitImportError([(header_line, _("Thiếu cột: %(columns)s.") % {"columns": ", ".join(missing)})])
+    parsed, header_line = _read_with_columns(text, REFORM_COLUMNS)
     if valid_from is None:
         raise UnitImportError([(header_line, _(
             "Tệp sắp xếp đơn vị hành chính cần ngày bắt đầu hiệu lực (--valid-from YYYY-MM-DD)."))])
