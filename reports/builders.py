@@ -95,7 +95,8 @@ COMPARATOR_SYMBOLS = {">=": "≥", "<=": "≤", "==": "="}
 
 
 def _at_risk_by_commune(items, district_names: dict) -> list[dict]:
-    """Met indicators within their risk margin, one row per commune (the selector lists them by commune)."""
+    """Met indicators within their risk margin, one row per commune (the selector lists them by commune),
+    ordered by district then commune: the report groups them under a heading row per district."""
     rows: list[dict] = []
     for item in items:
         if not rows or rows[-1]["code"] != item.commune:
@@ -104,6 +105,7 @@ def _at_risk_by_commune(items, district_names: dict) -> list[dict]:
                 "name": item.commune_name,
                 "district": district_names.get(item.district, item.district or ""),
                 "items": [],
+                "_order": (item.district or "", item.commune),
             })
         rows[-1]["items"].append({
             "criterion": item.criterion,
@@ -113,6 +115,8 @@ def _at_risk_by_commune(items, district_names: dict) -> list[dict]:
             "value": _str_number(item.value),
             "threshold": _str_number(item.threshold),
         })
+    # Grouped under their district in the report (one heading row each): by district, then commune.
+    rows.sort(key=lambda row: row.pop("_order"))
     return rows
 
 

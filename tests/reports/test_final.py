@@ -308,6 +308,7 @@ def _sized(snapshot: dict, *, task_rows: int, matrix_rows: int = 0) -> dict:
     ]
     rows = grown["ntm"]["matrix"]["rows"]
     rows += [dict(rows[index % len(rows)], code=f"9{index:04d}") for index in range(matrix_rows)]
+    rows.sort(key=lambda row: row["district"])  # as the selector lists them: by district (a heading row each)
     return grown
 
 

@@ -98,6 +98,45 @@ def test_province_report_holds_the_fixture_figures(report_province, cast):
     assert report.pages >= 3
 
 
+def test_appendix_and_at_risk_list_group_communes_under_their_district(report_province, cast):
+    # given the fixture province's 2021-H1 report (communes in two districts)
+    report = _request(cast.leader)
+    ntm = report.snapshot["ntm"]
+    district_of = {row["code"]: row["district"] for row in ntm["matrix"]["rows"]}
+    assert len(set(district_of.values())) >= 2
+    # then the appendix has no district column: each district is a heading row, once, above its communes
+    lines = [line.strip() for line in pdf_text(report.file.read(), layout=True).splitlines()]
+    appendix = lines[lines.index("PHỤ LỤC"):]
+    assert any(line.startswith("Mã, tên xã") for line in appendix)
+    current, headings, placed = None, [], {}
+    for line in appendix:
+        if line in district_of.values():
+            current = line
+            headings.append(line)
+        elif line.split()[:1] and line.split()[0] in district_of:
+            placed[line.split()[0]] = current
+    assert sorted(headings) == sorted(set(district_of.values()))  # each district once
+    assert placed == district_of  # every xã under its own district
+
+
+def test_at_risk_rows_are_ordered_by_district_for_their_heading_rows():
+    # given at-risk indicators listed by commune code, whose districts interleave
+    from types import SimpleNamespace
+
+    from reports.builders import _at_risk_by_commune
+
+    def item(commune, district, indicator):
+        return SimpleNamespace(commune=commune, commune_name=f"Xã {commune}", district=district, criterion=1,
+                               indicator=indicator, indicator_name="", comparator="gte", value=1, threshold=1)
+
+    items = [item("001", "B", "1.1"), item("001", "B", "1.2"), item("002", "A", "1.1"), item("003", "B", "1.1")]
+    # when the report groups them / then one row per commune, by district then commune (one run per district)
+    rows = _at_risk_by_commune(items, {"A": "Huyện A", "B": "Huyện B"})
+    assert [(row["district"], row["code"], len(row["items"])) for row in rows] == [
+        ("Huyện A", "002", 1), ("Huyện B", "001", 2), ("Huyện B", "003", 1)]
+    assert all("_order" not in row for row in rows)
+
+
 def _pdffonts(data: bytes, tmp_path) -> list[list[str]]:
     path = tmp_path / "report.pdf"
     path.write_bytes(data)
