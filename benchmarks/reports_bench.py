@@ -1,6 +1,8 @@
 """Report benchmark: time from request to done, and peak memory, for two province reports; and the
 dashboard's latency in the embedded setup while reports render.
 
+    .venv/bin/python benchmarks/reports_bench.py --baseline /tmp/base   # and a baseline checkout, same run
+
     .venv/bin/python benchmarks/reports_bench.py                      # PostgreSQL (default admin URL below)
     .venv/bin/python benchmarks/reports_bench.py --sqlite             # temporary SQLite files instead
     .venv/bin/python benchmarks/reports_bench.py --communes 1000 --runs 3 --json benchmarks/results/reports.json
@@ -260,6 +262,41 @@ def embedded(options) -> int:
         return 0 if ok else 1
 
 
+def _baseline(case: str, options, workdir: Path) -> dict:
+    """The same case measured by the baseline checkout's own benchmark (its code, its migrations, its own
+    databases), just before this checkout's: both figures come from the same minutes of the same machine."""
+    out = workdir / f"baseline-{case}.json"
+    args = [PYTHON, str(options.baseline / "benchmarks" / "reports_bench.py"), "--case", case, "--runs", str(options.runs),
+            "--communes", str(options.communes), "--db-prefix", f"{options.db_prefix}_base", "--json", str(out)]
+    if options.sqlite:
+        args.append("--sqlite")
+    _log(f"baseline {case}: {options.baseline}")
+    subprocess.run(args, cwd=options.baseline, env={**os.environ, "PYTHONPATH": str(options.baseline)},
+                   stdout=subprocess.DEVNULL, check=False)  # its own targets may be missed: the ratio decides here
+    return json.loads(out.read_text())[case]
+
+
+def _figures(result: dict) -> tuple[float, float, float]:
+    """(best cold, median cold, peak RSS) of a case's runs."""
+    colds = sorted(run["cold"]["seconds"] for run in result["runs"])
+    return colds[0], colds[len(colds) // 2], max(run["peak_rss_mb"] for run in result["runs"])
+
+
+def _print_ratios(cases: list[str], results: dict) -> bool:
+    """Issue 16's targets against the baseline of the same run: time within 1.2×, peak memory the same
+    (within 2 %, the spread of one process's ru_maxrss between runs here)."""
+    ok = True
+    for case in cases:
+        base, now = _figures(results[f"baseline-{case}"]), _figures(results[case])
+        time_ratio, median_ratio, memory_ratio = now[0] / base[0], now[1] / base[1], now[2] / base[2]
+        case_ok = max(time_ratio, median_ratio) <= 1.2 and memory_ratio <= 1.02
+        ok &= case_ok
+        print(f"{case:10} vs baseline: cold {now[0]:.2f} / {base[0]:.2f} s = ×{time_ratio:.2f}, median "
+              f"{now[1]:.2f} / {base[1]:.2f} s = ×{median_ratio:.2f}, peak {now[2]:.0f} / {base[2]:.0f} MB = "
+              f"×{memory_ratio:.2f}; target ≤ ×1.2 and the same memory: {'OK' if case_ok else 'MISSED'}")
+    return ok
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", nargs="?", default="all", choices=["all", "generate", "measure", "embedded", "session"])
@@ -271,6 +308,8 @@ def main(argv=None) -> int:
     parser.add_argument("--db-prefix", default="ntm_reports_bench", help="PostgreSQL databases <prefix>_<case>")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--samples", type=int, default=60, help="embedded: dashboard requests without reports")
+    parser.add_argument("--baseline", type=Path, help="another checkout of NTM Tracker (git worktree add DIR REV): "
+                        "its own report benchmark runs before each case, in the same run, and the ratios are printed")
     options = parser.parse_args(argv)
     if options.command == "session":
         child_session()
@@ -289,6 +328,8 @@ def main(argv=None) -> int:
     failed = False
     with tempfile.TemporaryDirectory(prefix="ntm-reports-bench-") as tmp:
         for case in cases:
+            if options.baseline:
+                results[f"baseline-{case}"] = _baseline(case, options, Path(tmp))
             env = prepare(case, options, Path(tmp))
             runs = [measure(case, env) for _ in range(options.runs)]
             best = min(runs, key=lambda run: run["cold"]["seconds"])
@@ -303,6 +344,8 @@ def main(argv=None) -> int:
                 f"{sorted(r['cold']['seconds'] for r in runs)[len(runs) // 2]:.2f} s), warm {best['warm']['seconds']:.2f} s; "
                 f"peak RSS {worst_rss:.0f} MB; target ≤ {limit_seconds:g} s, ≤ {limit_mb:g} MB: {'OK' if ok else 'MISSED'}"
             )
+    if options.baseline:
+        failed |= not _print_ratios(cases, results)
     if options.json:
         options.json.parent.mkdir(parents=True, exist_ok=True)
         options.json.write_text(json.dumps(results, indent=2, ensure_ascii=False))
