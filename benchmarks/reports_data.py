@@ -41,6 +41,9 @@ def generate(*, communes: int = 1000, seed: int = 2021, log=print) -> None:
     log("ocop products rated")
     _tasks(province, rng)
     log("tasks")
+    from config.db import analyze
+
+    analyze()  # as load_demo does: the report is planned with statistics
 
 
 def _units(count: int):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from communes import served
 from communes.services import UnitImportError, units_import
+from config.db import analyze
 
 
 def _day(text: str | None) -> datetime.date | None:
@@ -54,3 +55,4 @@ class Command(BaseCommand):
                    "unchanged": counts.unchanged["succession"], "ended": counts.updated["ended"]}
             )
         served.on_units_imported()
+        analyze()  # a new map's first pages are planned with statistics

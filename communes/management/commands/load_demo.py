@@ -2,6 +2,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
 
+from config.db import analyze
+
 
 class Command(BaseCommand):
     help = "Nạp dữ liệu mẫu (tỉnh của tệp mẫu) — chạy lại nhiều lần không tạo trùng."
@@ -12,6 +14,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         for dotted in settings.NTM_DEMO_LOADERS:
             import_string(dotted)(self.stdout)  # a wrong name in the setting fails loudly (STYLE C19)
+        analyze()  # the first report and dashboard right after loading are planned with statistics
         if options["logins"]:
             from accounts.demo import describe_logins
 

@@ -83,6 +83,9 @@ class Command(BaseCommand):
                 raise CommandError(f"Không xác định được tỉnh mã {code} sau khi nạp tệp; không lưu gì.")
             login = self._admin(options["admin"])
 
+        from config.db import analyze
+
+        analyze()  # a fresh installation's first pages are planned with statistics
         CriteriaSet = apps.get_model("criteria", "CriteriaSet")
         ProductGroup = apps.get_model("ocop", "ProductGroup")
         self.stdout.write(self.style.SUCCESS(f"Hệ thống phục vụ {province.name} (mã {province.code})."))
