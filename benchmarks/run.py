@@ -68,6 +68,11 @@ def time_world(*, label: str, province: str, period: str, args, database_url: st
             database_url=database_url, province=province, period=period, clients=args.clients,
             duration=args.duration, workers=args.workers, threads=args.threads, log=_log,
         )
+        _log(f"{label}: the same clients on the bare page (F_view), the throughput ceiling of the same run:")
+        world["concurrent_floor"] = concurrent_dashboard(
+            database_url=database_url, province=province, period=period, clients=args.clients,
+            duration=args.duration, workers=args.workers, threads=args.threads, log=_log, floor=True,
+        )
     return world
 
 
@@ -90,6 +95,11 @@ def print_world(world: dict) -> None:
         print(f"dashboard with {c['clients']} clients: {c['rps']:.0f} req/s = {ratio:.2f}× the {BASELINE_RPS} req/s "
               f"recorded before issue 17 (target ≥ {THROUGHPUT_TARGET}×, 0 errors: {verdict}), p95 {c['p95']:.0f} ms, "
               f"errors {c['errors']}")
+    if "concurrent_floor" in world:
+        f = world["concurrent_floor"]
+        print(f"bare page (F_view) with {f['clients']} clients: {f['rps']:.0f} req/s, p95 {f['p95']:.0f} ms, errors "
+              f"{f['errors']}: the dashboard serves {world['concurrent']['rps'] / f['rps']:.2f} of it; "
+              f"{THROUGHPUT_TARGET}× {BASELINE_RPS} req/s is {THROUGHPUT_TARGET * BASELINE_RPS / f['rps']:.2f} of it")
 
 
 def main(argv=None) -> int:

@@ -255,9 +255,13 @@ def _client_process(port: int, path: str, cookie: str, threads: int, warmup: flo
 
 def concurrent_dashboard(
     *, database_url: str, province: str, period: str, clients: int, duration: float, workers: int, threads: int, log,
-    path: str | None = None,
+    path: str | None = None, floor: bool = False,
 ) -> dict:
-    """Requests per second of the province dashboard with ``clients`` concurrent clients against gunicorn."""
+    """Requests per second of the province dashboard with ``clients`` concurrent clients against gunicorn.
+
+    ``floor``: the bare signed-in page (F_view) instead, on a gunicorn started with benchmarks.settings (the
+    benchmark's URLconf), same workers, same clients: the most this machine serves through the full middleware,
+    the ceiling any page's throughput is read against."""
     from django.test import Client
 
     from accounts.models import User
@@ -269,6 +273,11 @@ def concurrent_dashboard(
     cookie = f"sessionid={client.cookies['sessionid'].value}; django_language=vi"
     port = _free_port()
     env = dict(os.environ, DATABASE_URL=database_url, DEBUG="false", PLAIN_HTTP="true", STATIC_MANIFEST="false", DB_CONN_MAX_AGE="600")
+    if floor:
+        from .urls import FLOOR_PATH
+
+        env["DJANGO_SETTINGS_MODULE"] = "benchmarks.settings"
+        path = "/" + FLOOR_PATH
     command = [
         str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}",
         "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread" if threads > 1 else "sync",
