@@ -24,6 +24,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from communes import served
+from config.db import analyze
 
 DEFAULT_ADMIN = "quantri"
 
@@ -82,8 +83,6 @@ class Command(BaseCommand):
             if province is None or province.code != code:
                 raise CommandError(f"Không xác định được tỉnh mã {code} sau khi nạp tệp; không lưu gì.")
             login = self._admin(options["admin"])
-
-        from config.db import analyze
 
         analyze()  # a fresh installation's first pages are planned with statistics
         CriteriaSet = apps.get_model("criteria", "CriteriaSet")
