@@ -322,10 +322,11 @@ def _records(connection, codes, log) -> None:
 def _aggregates(log, *, force: bool = False) -> None:
     """The overview's incremental figures (overview.aggregates), which the assessment service keeps in step
     and COPY does not: rebuilt from the records (``manage.py rebuild_aggregates``) when there are none."""
+    from criteria.models import RecordValue
     from overview.aggregates import rebuild
     from overview.models import AreaFigures
 
-    if AreaFigures.objects.exists() and not force:
+    if AreaFigures.objects.exists() and RecordValue.objects.filter(at_risk=True).exists() and not force:
         return
     t = time.perf_counter()
     rows = rebuild()

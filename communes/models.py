@@ -217,6 +217,8 @@ class Commune(models.Model):
             models.Index(fields=["province", "code"]),
             models.Index(fields=["code", "valid_to"], name="commune_code_valid_to"),
             models.Index(fields=["province", "valid_from", "valid_to"], name="commune_province_validity"),
+            # the at-risk judgement's fingerprint sums these few (criteria/risk.py): an index scan, not the table
+            models.Index(fields=["id"], condition=Q(is_extremely_disadvantaged=True), name="commune_tdmnpb"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["code", "valid_from"], name="unique_commune_code_valid_from"),

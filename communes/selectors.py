@@ -250,12 +250,16 @@ class TargetsVsActual:
 
 
 
-def targets_vs_actual(*, year: int, on: datetime.date, province=None, district=None, communes=None) -> TargetsVsActual:
+def targets_vs_actual(
+    *, year: int, on: datetime.date, province=None, district=None, communes=None, levels: dict | None = None,
+    levels_on: datetime.date | None = None,
+) -> TargetsVsActual:
     """The year's targets against the levels held at the end of the year, or on ``on`` if that is earlier.
 
     Commune targets are achieved when the commune holds at least the target level; a district target
     counts the district's xã-kind communes holding at least its level. Levels come from the recognition
-    decisions dated up to then (communes.selectors.levels_at). Three queries.
+    decisions dated up to then (communes.selectors.levels_at). Three queries; two when the caller passes the
+    ``levels`` of ``communes`` it already read as of ``levels_on`` and that is the day needed here.
     """
     as_of = min(datetime.date(year, 12, 31), on)
     if communes is None:  # the xã of the map valid at the year's end (the frame's rule for a year)
@@ -264,7 +268,8 @@ def targets_vs_actual(*, year: int, on: datetime.date, province=None, district=N
             communes = communes.filter(district=district)
         elif province is not None:
             communes = communes.filter(province=province)
-    levels = levels_at(communes=communes, date=as_of)
+    if levels is None or levels_on != as_of:
+        levels = levels_at(communes=communes, date=as_of)
 
     commune_rows = []
     for target in (

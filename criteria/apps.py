@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 def load_shipped_catalogue(sender, *, using="default", verbosity=1, plan=None, **kwargs):
-    """After ``migrate``: make sure the shipped criteria sets exist (creates only what is missing).
+    """After ``migrate``: make sure the shipped criteria sets exist (creates only what is missing), and that the
+    stored at-risk judgement (criteria/risk.py) was made with the thresholds as they now stand.
 
     The one allowed receiver in this app (STYLE.md C12). Skipped while criteria's own migrations are not all
     applied (e.g. ``migrate criteria zero``), since the loader uses the current models.
@@ -19,6 +20,10 @@ def load_shipped_catalogue(sender, *, using="default", verbosity=1, plan=None, *
     if not targets or executor.migration_plan(targets):
         return
     results = catalogue_load_shipped(only_missing=True)
+    from . import risk
+
+    if risk.refresh_if_stale() and verbosity >= 2:  # the stored at-risk judgement follows the inputs
+        print("  at-risk values re-judged")  # noqa: T201
     if verbosity >= 2:
         for result in results:
             print(f"  criteria set {result.criteria_set.code}: {result.created_indicators} indicators created")  # noqa: T201

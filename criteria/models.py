@@ -523,6 +523,9 @@ class ResultRecord(models.Model):
     basic_mask = models.BigIntegerField(default=0)
     version = models.PositiveIntegerField()
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    # True once criteria.risk has judged this record's values (RecordValue.at_risk / threshold): the at-risk
+    # list reads the stored judgement only when every record it counts is flagged, else it judges live.
+    risk_flagged = models.BooleanField(default=False)
 
     objects = ResultRecordQuerySet.as_manager()
 
@@ -534,6 +537,8 @@ class ResultRecord(models.Model):
         indexes = [
             models.Index(fields=["period", "criteria_set", "valid_from"]),
             models.Index(fields=["commune", "period"]),
+            # "is any counted record not judged yet?" is an index probe that finds nothing in the usual case.
+            models.Index(fields=["period"], condition=Q(risk_flagged=False), name="record_not_risk_flagged"),
         ]
 
     def __str__(self):
@@ -541,18 +546,38 @@ class ResultRecord(models.Model):
 
 
 class RecordValue(models.Model):
-    """A numeric indicator value as it stood in a ResultRecord (the at-risk list reads these)."""
+    """A numeric indicator value as it stood in a ResultRecord (the at-risk list reads these).
+
+    ``at_risk`` / ``threshold``: criteria.risk's judgement of the value against its indicator's threshold and
+    risk margin as they stand now (re-judged whenever a threshold, margin, comparator, group or region
+    changes), so the at-risk list is an index scan of the flagged values, not a join of every value with
+    the thresholds.
+    """
 
     record = models.ForeignKey(ResultRecord, on_delete=models.CASCADE, related_name="values")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
     value_number = models.DecimalField(max_digits=14, decimal_places=3)
     is_met = models.BooleanField(null=True)
+    at_risk = models.BooleanField(default=False)
+    threshold = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["record", "indicator"], name="unique_record_value")]
+        indexes = [models.Index(fields=["record"], condition=Q(at_risk=True), name="record_value_at_risk")]
 
     def __str__(self):
         return f"{self.record_id}/{self.indicator_id}: {self.value_number}"
+
+
+class RiskBasis(models.Model):
+    """One row (id 1): the fingerprint of the at-risk judgement's inputs when ``criteria.risk.refresh`` last
+    judged every stored value; the stored judgement is read only while the inputs still match it."""
+
+    basis = models.CharField(max_length=400)
+    refreshed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return self.basis
 
 
 class CriterionAppraisal(models.Model):

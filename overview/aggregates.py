@@ -110,7 +110,11 @@ def on_results_recorded(sender, *, assessment, **kwargs) -> None:
 @transaction.atomic
 def rebuild(*, log=None) -> int:
     """Delete every AreaFigures row and recompute them all from the result records; returns the rows written.
-    Four queries per (period, set) plus one write per row."""
+    Four queries per (period, set) plus one write per row. The at-risk judgement stored with the records'
+    values is redone too (criteria.risk.refresh)."""
+    from criteria import risk
+
+    risk.refresh(log=log)
     AreaFigures.objects.all().delete()
     written = 0
     pairs = ResultRecord.objects.order_by().values_list("period", "criteria_set_id").distinct()

@@ -25,37 +25,27 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 from django.db.models import (
-    Case,
-    CharField,
     Count,
-    DecimalField,
     Exists,
-    ExpressionWrapper,
     F,
-    FilteredRelation,
     OuterRef,
     Q,
     Subquery,
     Sum,
-    When,
     Window,
 )
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_noop
 
-from communes.models import LEVEL_ORDER, Commune, CommuneTarget, Level, Region, level_rank
+from communes.models import LEVEL_ORDER, Commune, CommuneTarget, Level, level_rank
 from communes.periods import parse_period
 from communes.selectors import TargetsVsActual, levels_at, targets_vs_actual
+from criteria import risk
 from criteria.frame import Frame
 from criteria.frame import default_period as frame_default_period
 from criteria.models import (
-    ALL_REGIONS,
     Assessment,
     AssessmentStatus,
     AssessmentTransition,
-    Classification,
-    CommuneGroupAssignment,
-    Comparator,
     Criterion,
     CriterionResult,
     CriterionStatus,
@@ -64,6 +54,7 @@ from criteria.models import (
     ResultRecord,
     SetKind,
 )
+from criteria.risk import risk_indicators
 
 BELOW = 5  # "xã dưới 5 tiêu chí": the lowest band of the province's reports (TB 63/TB-UBND)
 CLOSEST_LIMIT = 10
@@ -796,7 +787,7 @@ def province_summary(
         ) if has_set else [],
         targets=targets_vs_actual(
             year=frame.period.year, on=frame.cut_off, province=frame.province, district=frame.district,
-            communes=frame.communes(),
+            communes=frame.communes(), levels=levels, levels_on=frame.cut_off,
         ),
         map_date=frame.map_date,
         straddles_reform=map_changes_within(frame=frame),
@@ -887,127 +878,87 @@ def at_risk_indicators(*, frame: Frame) -> list[AtRiskIndicator]:
 
 def at_risk_page(*, frame: Frame, limit: int | None = None, offset: int = 0) -> tuple[list[AtRiskIndicator], int]:
     """One page of the at-risk indicators, ordered by commune code, criterion, position and indicator code, and
-    how many there are in all: ordered, paginated SQL (LIMIT/OFFSET, the total as a window count on the same
-    rows), so a whole country's list is never built in Python for its first page. Two queries.
+    how many there are in all: ordered, paginated SQL (LIMIT/OFFSET; the total a count of the flagged values,
+    or a window count on the same rows when judged live), so a whole country's list is never built in Python
+    for its first page.
 
-    Met indicators of the counted results lying within their indicator's risk margin.
-
-    Values are those recorded with each result (RecordValue), so a later change never alters the list of
-    an earlier cut-off. The threshold is the one for the commune's region (TDMNPB for an extremely
-    disadvantaged commune, else its province's region), or else the all-regions ``*`` one; judged
-    indicators (no comparator) and indicators without a risk margin are never at risk. ``>=``: threshold ≤
-    value ≤ threshold + margin; ``<=``: threshold − margin ≤ value ≤ threshold.
+    Met indicators of the counted results lying within their indicator's risk margin (the rule:
+    criteria/risk.py). Values are those recorded with each result (RecordValue), so a later change never
+    alters the list of an earlier cut-off. The judgement stored with each value is read when it stands for
+    the live one (``criteria.risk.stored_usable``: an index scan of the flagged values; four queries, three
+    without a page); otherwise the values are judged here against the thresholds (three queries).
     """
-    indicators = {
-        pk: rest
-        for pk, *rest in Indicator.objects.filter(
-            criteria_set=frame.criteria_set, risk_margin__isnull=False, comparator__in=[Comparator.GTE, Comparator.LTE],
-        ).values_list("pk", "criterion__number", "code", "name", "comparator", "risk_margin")
-    }
+    indicators = risk_indicators(frame.criteria_set)
     if not indicators:
         return [], 0
-    decimal = DecimalField(max_digits=14, decimal_places=3)
-    by_group = frame.criteria_set.classification == Classification.GROUP
-    if by_group:
-        # 2026-2030: thresholds by the commune's group in force at the period's end (the newest assignment
-        # covering it, as criteria.services.groups.assignments_on), never by region.
-        day = frame.period.end
-        key = Subquery(
-            CommuneGroupAssignment.objects.filter(
-                criteria_set=frame.criteria_set, commune=OuterRef("record__commune"), valid_from__lte=day,
-            ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day)).order_by("-set_at", "-id").values("group")[:1],
-            output_field=CharField(),
+    stored = risk.stored_usable(frame.records())
+    if stored:
+        rows = RecordValue.objects.filter(frame.records_q("record"), at_risk=True).annotate(
+            judged_threshold=F("threshold"),
         )
+        # The flagged values are counted on their own (no names, no sort): the page then stops after its
+        # rows (communes read in code order), where a window count would join and sort every one of them.
+        counted = rows if limit is not None or offset else None
     else:
-        key = F("record__commune__province__region")
-    rows = (
-        # Filtering on the indicator ids (not on the indicator's columns) lets the planner size the join right.
-        RecordValue.objects.filter(frame.records_q("record"), indicator_id__in=list(indicators), is_met=True)
-        .annotate(province_region=key)
-        .annotate(
-            # Three joins on plain columns (hashable): the province's region, TDMNPB, and "*".
-            own_threshold=FilteredRelation(
-                "indicator__thresholds", condition=Q(indicator__thresholds__region=F("province_region"))
-            ),
-            hard_threshold=FilteredRelation(
-                "indicator__thresholds", condition=Q(indicator__thresholds__region=Region.TDMNPB.value)
-            ),
-            any_threshold=FilteredRelation("indicator__thresholds", condition=Q(indicator__thresholds__region=ALL_REGIONS)),
-        )
-        .annotate(
-            threshold=Coalesce(F("own_threshold__value"), F("any_threshold__value"), output_field=decimal)
-            if by_group else Case(
-                When(
-                    record__commune__is_extremely_disadvantaged=True,
-                    then=Coalesce(F("hard_threshold__value"), F("any_threshold__value")),
-                ),
-                default=Coalesce(F("own_threshold__value"), F("any_threshold__value")),
-                output_field=decimal,
-            )
-        )
-        .annotate(
-            upper=ExpressionWrapper(F("threshold") + F("indicator__risk_margin"), output_field=decimal),
-            lower=ExpressionWrapper(F("threshold") - F("indicator__risk_margin"), output_field=decimal),
-        )
-        .filter(
-            Q(indicator__comparator=Comparator.GTE, value_number__gte=F("threshold"), value_number__lte=F("upper"))
-            | Q(indicator__comparator=Comparator.LTE, value_number__lte=F("threshold"), value_number__gte=F("lower"))
-        )
-        .annotate(total=Window(Count("pk")))
-        .order_by("record__commune__code", "indicator__criterion__number", "indicator__position", "indicator__code")
-        .values_list(
-            "record__commune__code", "record__commune__name", "record__commune__district__code",
-            "indicator_id", "value_number", "threshold", "total",
-        )
-    )
+        rows = risk.judged_values(
+            # Filtering on the indicator ids (not on the indicator's columns) lets the planner size the join right.
+            RecordValue.objects.filter(frame.records_q("record"), indicator_id__in=list(indicators), is_met=True),
+            criteria_set=frame.criteria_set, day=frame.period.end,
+        ).annotate(total=Window(Count("pk")))
+        counted = None
+    columns = [
+        "record__commune__code", "record__commune__name", "record__commune__district__code",
+        "indicator_id", "value_number", "judged_threshold",
+    ]
+    rows = rows.order_by(
+        "record__commune__code", "indicator__criterion__number", "indicator__position", "indicator__code",
+    ).values_list(*columns, *([] if stored else ["total"]))
     every = rows
     if limit is not None:
         rows = rows[offset:offset + limit]
     elif offset:
         rows = rows[offset:]
     result, total = [], 0
-    for code, name, district_code, indicator_id, value, threshold, count in _fetch(rows):
-        total = count
+    for code, name, district_code, indicator_id, value, threshold, *count in _fetch(rows):
+        total = count[0] if count else total + 1
         number, indicator_code, indicator_name, comparator, margin = indicators[indicator_id]
         result.append(AtRiskIndicator(
             commune=code, commune_name=name, district=district_code, criterion=number, indicator=indicator_code,
             indicator_name=indicator_name, comparator=comparator, value=value, threshold=threshold, margin=margin,
         ))
-    if not result and offset:  # past the last page: the total is counted on its own (one more query)
+    if counted is not None:
+        total = counted.order_by().values("pk").count()
+    elif not result and offset:  # past the last page: the total is counted on its own (one more query)
         total = every.order_by().values("pk").count()
     return result, total
 
 
 def slipped_criteria(*, frame: Frame, criteria: list[tuple[int, str]]) -> list[SlippedCriterion]:
-    """Criteria not met in the counted results that were met in the previous period (one or two queries).
+    """Criteria not met in the counted results that were met in the previous period (one query).
 
     The previous result is the same commune's, under the same set, counted by the same rule at the same
-    cut-off. Masks of met criteria are compared here; then the few communes concerned are named.
+    cut-off. The masks of met criteria are compared in SQL (``previous & ~now``, written ``previous &
+    (-now - 1)``, the same on every database), so only the communes that slipped come back, in code order.
     """
     previous = frame.period.previous()
-    masks = _fetch(
-        ResultRecord.objects.filter(frame.records_q(period=frame.period) | frame.records_q(period=previous))
-        .order_by()
-        .values_list("commune_id", "period", "met_mask", "basic_mask")
+    moment = frame.cut_off_moment
+    # The outer rows are the frame's xã already: the inner probe needs only the (commune, period) index.
+    before = ResultRecord.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=moment), commune_id=OuterRef("commune_id"), period=previous.code,
+        criteria_set=frame.criteria_set, status__in=frame.statuses, valid_from__lt=moment,
+    ).order_by()
+    rows = _fetch(
+        frame.records()
+        .annotate(before_mask=Subquery(before.values("met_mask")[:1]))
+        .annotate(lost=F("before_mask").bitand(-F("met_mask") - 1))
+        .filter(lost__gt=0)
+        .order_by("commune__code")
+        .values_list("commune__code", "commune__name", "commune__district__code", "lost", "basic_mask")
     )
-    before, now = {}, {}
-    for commune_id, period, met, basic in masks:
-        if period == previous.code:
-            before[commune_id] = met or 0
-        else:
-            now[commune_id] = (met or 0, basic or 0)
-    slipped = {}
-    for commune_id, (met, basic) in now.items():
-        lost = before.get(commune_id, 0) & ~met
-        if lost:
-            slipped[commune_id] = (lost, basic)
-    if not slipped:
-        return []
     names = dict(criteria)
-    communes = Commune.objects.filter(pk__in=list(slipped)).order_by("code").values_list("pk", "code", "name", "district__code")
     result = []
-    for pk, code, name, district_code in communes:
-        lost, basic = slipped[pk]
+    for code, name, district_code, lost, basic in rows:
+        basic = basic or 0
         for number in sorted(n for n in bits(lost) if n in names):
             result.append(SlippedCriterion(
                 commune=code, commune_name=name, district=district_code, criterion=number,

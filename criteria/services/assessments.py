@@ -24,7 +24,7 @@ from accounts.scope import can_edit_assessment, can_review_assessments, can_subm
 from communes.periods import parse_period
 from config.errors import ConflictError, LockedError
 
-from .. import evaluation
+from .. import evaluation, risk
 from ..eligibility import check_assessable
 from ..models import (
     Assessment,
@@ -420,9 +420,11 @@ def assessments_recompute(
     """Recompute "met" in the open assessments of a set after its thresholds or comparators changed.
 
     Submitted and approved assessments keep the result they were reviewed with. A value that became judged
-    has no judgement yet (not met until the officer gives one). Returns how many assessments changed.
-    Queries: a fixed number, whatever the number of assessments.
+    has no judgement yet (not met until the officer gives one). Every result record's values are re-judged
+    for the at-risk lists (criteria.risk.refresh: thresholds, comparators and groups are its inputs too).
+    Returns how many assessments changed. Queries: a fixed number, whatever the number of assessments.
     """
+    risk.refresh()
     catalogue = catalogue_for_set(criteria_set)
     chosen = Assessment.objects.filter(criteria_set=criteria_set, status__in=statuses)
     if ids is not None:
@@ -492,7 +494,8 @@ def _record_close(assessment: Assessment, *, at) -> None:
 
 def _record_open(assessment: Assessment, *, status: str, at, by) -> ResultRecord:
     """Record the assessment's result as it now stands (submitted or approved), from ``at`` on, with a copy
-    of its numeric values. Four queries: criterion results, the record, the values, their copy."""
+    of its numeric values and their at-risk judgement. Six queries: criterion results, the record, the
+    values, their copy, the set's indicators with a risk margin, the judgement."""
     met_mask = basic_mask = 0
     for number, is_met, criterion_status in CriterionResult.objects.filter(assessment=assessment).values_list(
         "number", "is_met", "status"
@@ -505,7 +508,7 @@ def _record_open(assessment: Assessment, *, status: str, at, by) -> ResultRecord
         assessment=assessment, commune_id=assessment.commune_id, period=assessment.period,
         criteria_set_id=assessment.criteria_set_id, status=status, valid_from=at, met_count=assessment.met_count,
         basically_met_count=assessment.basically_met_count, met_mask=met_mask, basic_mask=basic_mask,
-        version=assessment.version, by=by,
+        version=assessment.version, by=by, risk_flagged=True,
     )
     RecordValue.objects.bulk_create([
         RecordValue(record=record, indicator_id=indicator_id, value_number=value, is_met=is_met)
@@ -513,6 +516,7 @@ def _record_open(assessment: Assessment, *, status: str, at, by) -> ResultRecord
             assessment=assessment, value_number__isnull=False
         ).values_list("indicator_id", "value_number", "is_met")
     ])
+    risk.judge_record(record)  # the at-risk judgement of its values, stored with them (criteria/risk.py)
     return record
 
 

@@ -724,7 +724,11 @@ def _apply(parsed: ParsedSet, *, user, only_missing: bool, note: str, retire_in:
     if retire_in is None and (updated_indicators or updated_thresholds or removed_thresholds):
         from .assessments import assessments_recompute
 
-        assessments_recompute(criteria_set=criteria_set)
+        assessments_recompute(criteria_set=criteria_set)  # re-judges the at-risk values too
+    elif new_thresholds:
+        from .. import risk
+
+        risk.refresh()  # new thresholds: values judged before them may now be at risk
     return result
 
 
@@ -857,5 +861,9 @@ def indicator_update(
     if threshold_changed or "comparator" in updated:
         from .assessments import assessments_recompute
 
-        assessments_recompute(criteria_set=indicator.criteria_set)
+        assessments_recompute(criteria_set=indicator.criteria_set)  # re-judges the at-risk values too
+    elif "risk_margin" in updated:
+        from .. import risk
+
+        risk.refresh()  # the margin moves the at-risk band only
     return changes

@@ -1,10 +1,11 @@
-"""At-risk indicators are read by page (ordered SQL with LIMIT/OFFSET and a window count): the dashboard reads
+"""At-risk indicators are read by page (ordered SQL with LIMIT/OFFSET and a count): the dashboard reads
 the first ten, the at-risk page and the summary API page through them; query counts stay constant."""
 
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from criteria import risk
 from overview import selectors
 from overview.api import views as api_views
 
@@ -20,16 +21,22 @@ def test_pages_walk_the_whole_ordered_list(units, criteria_set, django_assert_nu
     every = selectors.at_risk_indicators(frame=f)
     assert len(every) == 16
     assert every == sorted(every, key=lambda item: (item.commune, item.criterion, item.indicator))
-    walked, offset = [], 0
-    while offset < 16:
-        with django_assert_num_queries(2):  # margin indicators, one page with its total
-            page, total = selectors.at_risk_page(frame=f, limit=5, offset=offset)
-        assert total == 16 and len(page) == min(5, 16 - offset)
-        walked += page
-        offset += len(page)
-    assert walked == every
-    with django_assert_num_queries(3):  # past the end: the total is counted on its own
-        assert selectors.at_risk_page(frame=f, limit=5, offset=40) == ([], 16)
+    # judged live (the factories' records were never judged): margin indicators, whether the stored judgement
+    # stands (no), one page with its window count; then stored (criteria.risk.refresh): the same three and
+    # the flagged values counted on their own
+    for judged, queries, past_end in (("live", 3, 4), ("stored", 4, 4)):
+        if judged == "stored":
+            risk.refresh()
+        walked, offset = [], 0
+        while offset < 16:
+            with django_assert_num_queries(queries):
+                page, total = selectors.at_risk_page(frame=f, limit=5, offset=offset)
+            assert total == 16 and len(page) == min(5, 16 - offset)
+            walked += page
+            offset += len(page)
+        assert walked == every, judged
+        with django_assert_num_queries(past_end):  # past the end: the total is counted on its own
+            assert selectors.at_risk_page(frame=f, limit=5, offset=40) == ([], 16)
 
 
 def test_the_summary_api_pages_with_next(api, cast, units, criteria_set, monkeypatch):

@@ -56,3 +56,6 @@ class Command(BaseCommand):
             )
         served.on_units_imported()
         analyze()  # a new map's first pages are planned with statistics
+        from criteria import risk
+
+        risk.refresh_if_stale()  # new units (TDMNPB, regions) are inputs of the stored at-risk judgement

@@ -15,6 +15,9 @@ class Command(BaseCommand):
         for dotted in settings.NTM_DEMO_LOADERS:
             import_string(dotted)(self.stdout)  # a wrong name in the setting fails loudly (STYLE C19)
         analyze()  # the first report and dashboard right after loading are planned with statistics
+        from criteria import risk
+
+        risk.refresh_if_stale()  # new units (TDMNPB, regions) are inputs of the stored at-risk judgement
         if options["logins"]:
             from accounts.demo import describe_logins
 

@@ -85,6 +85,9 @@ class Command(BaseCommand):
             login = self._admin(options["admin"])
 
         analyze()  # a fresh installation's first pages are planned with statistics
+        from criteria import risk
+
+        risk.refresh_if_stale()  # new units (TDMNPB, regions) are inputs of the stored at-risk judgement
         CriteriaSet = apps.get_model("criteria", "CriteriaSet")
         ProductGroup = apps.get_model("ocop", "ProductGroup")
         self.stdout.write(self.style.SUCCESS(f"Hệ thống phục vụ {province.name} (mã {province.code})."))
