@@ -34,6 +34,7 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    Value,
     When,
 )
 from django.db.models.functions import Coalesce
@@ -214,12 +215,29 @@ def judge(records) -> int:
 
 def judge_record(record) -> int:
     """Judge the values of one record just opened by the assessment service (created ``risk_flagged``):
-    two queries (the set's indicators that can be at risk, one UPDATE)."""
+    at most three queries (the set's indicators that can be at risk, the judged values, one UPDATE).
+
+    Read first, then written by primary key, rather than one UPDATE … FROM: that join of the values with
+    themselves is planned as a nested loop over two full scans when the statistics say the values table
+    is empty (a table analysed while empty, then filled), and each record took seconds."""
     indicators = risk_indicators(record.criteria_set)
     if not indicators:
         return 0
     values = RecordValue.objects.filter(record=record, indicator_id__in=list(indicators), is_met=True)
-    return _update_from(judged_values(values, criteria_set=record.criteria_set, day=parse_period(record.period).end))
+    judged = judged_values(values, criteria_set=record.criteria_set, day=parse_period(record.period).end)
+    by_threshold: dict = {}
+    for pk, threshold in judged.values_list("pk", "judged_threshold"):
+        by_threshold.setdefault(threshold, []).append(pk)
+    if not by_threshold:
+        return 0
+    written = RecordValue.objects.filter(pk__in=[pk for pks in by_threshold.values() for pk in pks]).update(
+        at_risk=True,
+        threshold=Case(
+            *(When(pk__in=pks, then=Value(threshold)) for threshold, pks in by_threshold.items()),
+            output_field=DECIMAL,
+        ),
+    )
+    return written
 
 
 def refresh_if_stale() -> bool:
