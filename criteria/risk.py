@@ -179,13 +179,21 @@ def _update_from(judged) -> int:
     compiler = judged.values("pk", "judged_threshold").query.get_compiler(connection=connection)
     sql, params = compiler.as_sql()
     table = connection.ops.quote_name(RecordValue._meta.db_table)
-    with connection.cursor() as cursor:
+    postgresql = connection.vendor == "postgresql"
+    with transaction.atomic(), connection.cursor() as cursor:
+        if postgresql:
+            # Every value of the set is read: hash joins are the plan. Statistics that call the values table
+            # empty (analysed while empty, then filled) would otherwise plan a nested loop over two full scans.
+            cursor.execute("SET LOCAL enable_nestloop = off")
         # The inner query is Django's own compiled SQL with its parameters; the names come from model metadata.
         cursor.execute(
             f"UPDATE {table} SET at_risk = %s, threshold = j.judged_threshold FROM ({sql}) AS j WHERE {table}.id = j.pk",
             [True, *params],
         )
-        return cursor.rowcount
+        written = cursor.rowcount
+        if postgresql:
+            cursor.execute("SET LOCAL enable_nestloop = on")
+        return written
 
 
 def judge(records) -> int:
