@@ -298,20 +298,20 @@ def _records(connection, codes, log) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"""
             INSERT INTO {record} (assessment_id, commune_id, period, criteria_set_id, status, valid_from, valid_to,
-                                  met_count, basically_met_count, met_mask, basic_mask, version)
+                                  met_count, basically_met_count, met_mask, basic_mask, version, risk_flagged)
             SELECT a.id, a.commune_id, a.period, a.criteria_set_id, a.status, CASE a.period {starts} END, NULL,
                    a.met_count, a.basically_met_count,
                    SUM(CASE WHEN r.is_met THEN (1::bigint << r.number) ELSE 0 END),
                    SUM(CASE WHEN NOT r.is_met AND r.status = 'basically_met' THEN (1::bigint << r.number) ELSE 0 END),
-                   a.version
+                   a.version, FALSE
             FROM {assessment} a JOIN {result} r ON r.assessment_id = a.id
             WHERE a.status IN ('approved', 'submitted') AND a.period = ANY(%s)
             GROUP BY a.id
         """, [list(codes)])
         log(f"  {cursor.rowcount} result records")
         cursor.execute(f"""
-            INSERT INTO {value} (record_id, indicator_id, value_number, is_met)
-            SELECT rr.id, v.indicator_id, v.value_number, v.is_met
+            INSERT INTO {value} (record_id, indicator_id, value_number, is_met, at_risk)
+            SELECT rr.id, v.indicator_id, v.value_number, v.is_met, FALSE
             FROM {record} rr JOIN {indicator_value} v ON v.assessment_id = rr.assessment_id
             WHERE v.value_number IS NOT NULL AND rr.period = ANY(%s)
         """, [list(codes)])

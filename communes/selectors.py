@@ -271,36 +271,36 @@ def targets_vs_actual(
     if levels is None or levels_on != as_of:
         levels = levels_at(communes=communes, date=as_of)
 
+    # Rows as tuples, not model instances: a whole country has thousands of targets.
     commune_rows = []
-    for target in (
+    for commune_id, code, name, district_code, target_level, source in (
         CommuneTarget.objects.filter(year=year, commune__in=communes)
-        .select_related("commune__district")
         .order_by("commune__district__code", "commune__code")
+        .values_list("commune_id", "commune__code", "commune__name", "commune__district__code", "level", "source")
     ):
-        held = levels.get(target.commune_id, (None, Level.NONE.value))[1]
+        held = levels.get(commune_id, (None, Level.NONE.value))[1]
         commune_rows.append(
             CommuneTargetRow(
-                commune=target.commune.code, commune_name=target.commune.name,
-                district=target.commune.district.code if target.commune.district else None,
-                level=target.level, level_at=held, achieved=level_rank(held) >= level_rank(target.level),
-                source=target.source,
+                commune=code, commune_name=name, district=district_code, level=target_level, level_at=held,
+                achieved=level_rank(held) >= level_rank(target_level), source=source,
             )
         )
 
-    district_targets = DistrictTarget.objects.filter(year=year).select_related("district").order_by("district__code", "level")
+    district_targets = DistrictTarget.objects.filter(year=year).order_by("district__code", "level")
     if district is not None:
         district_targets = district_targets.filter(district=district)
     elif province is not None:
         district_targets = district_targets.filter(district__province=province)
     held_by_district: Counter = Counter((district_id, level_rank(held)) for district_id, held in levels.values())
     district_rows = []
-    for target in district_targets:
-        rank = level_rank(target.level)
-        actual = sum(held_by_district[(target.district_id, r)] for r in range(rank, len(LEVEL_ORDER)))
+    for district_id, district_code, district_name, target_level, count in district_targets.values_list(
+        "district_id", "district__code", "district__name", "level", "count",
+    ):
+        rank = level_rank(target_level)
+        actual = sum(held_by_district[(district_id, r)] for r in range(rank, len(LEVEL_ORDER)))
         district_rows.append(
             DistrictTargetRow(
-                district=target.district.code, district_name=target.district.name, level=target.level,
-                target=target.count, actual=actual,
+                district=district_code, district_name=district_name, level=target_level, target=count, actual=actual,
             )
         )
 

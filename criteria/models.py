@@ -526,6 +526,9 @@ class ResultRecord(models.Model):
     # True once criteria.risk has judged this record's values (RecordValue.at_risk / threshold): the at-risk
     # list reads the stored judgement only when every record it counts is flagged, else it judges live.
     risk_flagged = models.BooleanField(default=False)
+    # How many of its values are judged at risk (kept with them by criteria.risk): the at-risk list's total
+    # is a sum over the counted records, O(records), not a count of the flagged values of a whole country.
+    at_risk_count = models.PositiveIntegerField(default=0, db_default=0)
 
     objects = ResultRecordQuerySet.as_manager()
 

@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.db.models import (
     Case,
     CharField,
+    Count,
     DecimalField,
     ExpressionWrapper,
     F,
@@ -218,7 +219,18 @@ def judge(records) -> int:
             values = RecordValue.objects.filter(record__in=chosen, indicator_id__in=list(indicators), is_met=True)
             written += _update_from(judged_values(values, criteria_set=criteria_set, day=parse_period(period).end))
         records.filter(risk_flagged=False).update(risk_flagged=True)
+        count_flagged(records)
     return written
+
+
+def count_flagged(records) -> int:
+    """Store on each of ``records`` how many of its values are judged at risk (``at_risk_count``): one
+    UPDATE with a correlated count (an index probe of the flagged values per record)."""
+    flagged = (
+        RecordValue.objects.filter(record=OuterRef("pk"), at_risk=True).order_by()
+        .values("record").annotate(n=Count("pk")).values("n")
+    )
+    return records.order_by().update(at_risk_count=Coalesce(Subquery(flagged), 0))
 
 
 def judge_record(record) -> int:
@@ -245,6 +257,8 @@ def judge_record(record) -> int:
             output_field=DECIMAL,
         ),
     )
+    ResultRecord.objects.filter(pk=record.pk).update(at_risk_count=written)
+    record.at_risk_count = written
     return written
 
 

@@ -269,6 +269,8 @@ class ProvinceSummary:
     comparison: Comparison | None = None
     at_risk_total: int | None = None  # every at-risk indicator of the frame (``at_risk`` may be one page of them)
     at_risk_offset: int = 0
+    at_risk_criteria_total: int | None = None  # every slipped criterion (``at_risk_criteria`` may be one page)
+    at_risk_criteria_offset: int = 0
 
     @property
     def at_risk_count(self) -> int:
@@ -279,6 +281,16 @@ class ProvinceSummary:
         """The offset of the next page of at-risk indicators, or None after the last one."""
         following = self.at_risk_offset + len(self.at_risk)
         return following if following < self.at_risk_count and self.at_risk else None
+
+    @property
+    def at_risk_criteria_count(self) -> int:
+        return len(self.at_risk_criteria) if self.at_risk_criteria_total is None else self.at_risk_criteria_total
+
+    @property
+    def at_risk_criteria_next_offset(self) -> int | None:
+        """The offset of the next page of slipped criteria, or None after the last one."""
+        following = self.at_risk_criteria_offset + len(self.at_risk_criteria)
+        return following if following < self.at_risk_criteria_count and self.at_risk_criteria else None
 
     @property
     def hierarchy(self) -> str:
@@ -393,6 +405,9 @@ class ProvinceSummary:
             "comparison": self.comparison.as_api_dict() if self.comparison else None,
             # Added with issue 17: ``at_risk`` may be one page; how many there are in all.
             "at_risk_total": self.at_risk_count,
+            # Added with issue 17: ``at_risk_criteria`` may be one page too (the whole country has tens of
+            # thousands); how many there are in all.
+            "at_risk_criteria_total": self.at_risk_criteria_count,
         }
 
 
@@ -577,30 +592,44 @@ def default_period(*, province=None, include_submitted: bool = False) -> str | N
 # --------------------------------------------------------------------------------------------------- caching
 
 
-def overview_stamp(*, frame: Frame) -> tuple:
+def overview_stamp(*, frame: Frame, board: bool = False) -> tuple:
     """A fingerprint of what the frame's overview figures are read from, in one small query.
 
     It changes when a result record of the period or the previous one (in the area) is written or closed,
     and when any recognition, target, threshold, risk margin or recorded catalogue change does; the frame's
     set, cut-off and statuses are part of it. Caches key on it, so a figure is never older than the data it
-    summarises; what it cannot see (a renamed commune) ages out with the cache timeout.
+    summarises; what it cannot see (a renamed commune) ages out with the cache timeout. ``board``: also the
+    assessments of the period in the area and their workflow steps (what the completeness board reads:
+    a draft created, deleted, submitted or returned moves it).
     """
     from communes.models import DistrictTarget, Recognition
     from criteria.models import CatalogueChange, IndicatorThreshold
 
     record, commune = ResultRecord._meta.db_table, Commune._meta.db_table
-    scope, params = "", [frame.period.code, frame.period.previous().code]
+    scope_params: list = []
+    scope = ""
     unit = frame.district or frame.province
     if frame.commune_ids is not None:
-        scope = f" AND r.commune_id IN ({', '.join(['%s'] * len(frame.commune_ids))})"
-        params += list(frame.commune_ids)
+        scope = f" AND {{alias}}.commune_id IN ({', '.join(['%s'] * len(frame.commune_ids))})"
+        scope_params = list(frame.commune_ids)
     elif unit is not None:
         column = "district_id" if frame.district is not None else "province_id"
         communes = f"SELECT id FROM {commune} WHERE {column} = %s"
         # PostgreSQL: an array of the unit's commune ids makes the planner probe the (commune, period)
         # index for those few communes instead of reading the whole period and joining.
         in_scope = f"= ANY(ARRAY({communes}))" if connection.vendor == "postgresql" else f"IN ({communes})"
-        scope, params = f" AND r.commune_id {in_scope}", [*params, unit.pk]
+        scope, scope_params = f" AND {{alias}}.commune_id {in_scope}", [unit.pk]
+    board_sql, board_params = "", []
+    if board:
+        assessment, transition = Assessment._meta.db_table, AssessmentTransition._meta.db_table
+        in_area = f"FROM {assessment} a WHERE a.period = %s{scope.format(alias='a')}"
+        board_sql = f""",
+            (SELECT COUNT(*) {in_area}), (SELECT MAX(a.id) {in_area}),
+            (SELECT COUNT(*) FROM {transition} t WHERE t.assessment_id IN (SELECT a.id {in_area})),
+            (SELECT MAX(t.id) FROM {transition} t WHERE t.assessment_id IN (SELECT a.id {in_area}))"""
+        board_params = [frame.period.code, *scope_params] * 4
+    scope = scope.format(alias="r")
+    params = [*board_params, frame.period.code, frame.period.previous().code, *scope_params]
     tables = {
         "recognition": Recognition._meta.db_table, "commune_target": CommuneTarget._meta.db_table,
         "district_target": DistrictTarget._meta.db_table, "threshold": IndicatorThreshold._meta.db_table,
@@ -612,7 +641,7 @@ def overview_stamp(*, frame: Frame) -> tuple:
             (SELECT COUNT(*) FROM {tables["commune_target"]}), (SELECT MAX(updated_at) FROM {tables["commune_target"]}),
             (SELECT COUNT(*) FROM {tables["district_target"]}), (SELECT MAX(updated_at) FROM {tables["district_target"]}),
             (SELECT COUNT(*) FROM {tables["threshold"]}), (SELECT SUM(value) FROM {tables["threshold"]}),
-            (SELECT SUM(risk_margin) FROM {tables["indicator"]}), (SELECT MAX(id) FROM {tables["change"]})
+            (SELECT SUM(risk_margin) FROM {tables["indicator"]}), (SELECT MAX(id) FROM {tables["change"]}){board_sql}
         FROM (
             SELECT COUNT(*) AS n, MAX(r.id) AS m, COUNT(r.valid_to) AS c
             FROM {record} r
@@ -644,11 +673,13 @@ def _area_code(frame: Frame) -> tuple[str | None, str | None]:
 
 def province_summary(
     *, frame: Frame, closest_limit: int = CLOSEST_LIMIT, at_risk_limit: int | None = None, at_risk_offset: int = 0,
+    slipped_limit: int | None = None, slipped_offset: int = 0,
 ) -> ProvinceSummary:
     """The figures of a frame: its period and area (a province, a district or the whole country), as of its cut-off.
 
     ``at_risk_limit`` / ``at_risk_offset``: one page of the at-risk indicators (ordered, paginated SQL; default
-    all of them, as reports list them); ``at_risk_total`` counts them all either way.
+    all of them, as reports list them); ``at_risk_total`` counts them all either way. ``slipped_limit`` /
+    ``slipped_offset``: the same for the slipped criteria (``at_risk_criteria``, ``at_risk_criteria_total``).
 
     Queries (constant in the number of communes): criteria, scores grouped by district and score, levels
     as of the cut-off (decisions, and the xã per district), districts, attainment by criterion, at-risk
@@ -745,6 +776,9 @@ def province_summary(
     at_risk, at_risk_total = at_risk_page(
         frame=frame, limit=at_risk_limit, offset=at_risk_offset,
     ) if has_set else ([], 0)
+    slipped, slipped_total = slipped_criteria(
+        frame=frame, criteria=criteria, limit=slipped_limit, offset=slipped_offset,
+    ) if has_set else ([], 0)
     comparison = None
     if not districts:
         after = ComparisonSide(
@@ -781,7 +815,9 @@ def province_summary(
         at_risk=at_risk,
         at_risk_total=at_risk_total,
         at_risk_offset=at_risk_offset,
-        at_risk_criteria=slipped_criteria(frame=frame, criteria=criteria) if has_set else [],
+        at_risk_criteria=slipped,
+        at_risk_criteria_total=slipped_total,
+        at_risk_criteria_offset=slipped_offset,
         closest_to_standard=closest_to_standard(
             frame=frame, criteria=criteria, levels=levels, limit=closest_limit,
         ) if has_set else [],
@@ -896,9 +932,9 @@ def at_risk_page(*, frame: Frame, limit: int | None = None, offset: int = 0) -> 
         rows = RecordValue.objects.filter(frame.records_q("record"), at_risk=True).annotate(
             judged_threshold=F("threshold"),
         )
-        # The flagged values are counted on their own (no names, no sort): the page then stops after its
-        # rows (communes read in code order), where a window count would join and sort every one of them.
-        counted = rows if limit is not None or offset else None
+        # The total is the sum of the counted records' ``at_risk_count`` (kept with the flags): O(records),
+        # where counting the flagged values joined a whole country's; the page then stops after its rows.
+        counted = frame.records() if limit is not None or offset else None
     else:
         rows = risk.judged_values(
             # Filtering on the indicator ids (not on the indicator's columns) lets the planner size the join right.
@@ -927,45 +963,57 @@ def at_risk_page(*, frame: Frame, limit: int | None = None, offset: int = 0) -> 
             indicator_name=indicator_name, comparator=comparator, value=value, threshold=threshold, margin=margin,
         ))
     if counted is not None:
-        total = counted.order_by().values("pk").count()
+        total = counted.order_by().aggregate(n=Sum("at_risk_count"))["n"] or 0
     elif not result and offset:  # past the last page: the total is counted on its own (one more query)
         total = every.order_by().values("pk").count()
     return result, total
 
 
-def slipped_criteria(*, frame: Frame, criteria: list[tuple[int, str]]) -> list[SlippedCriterion]:
-    """Criteria not met in the counted results that were met in the previous period (one query).
+def slipped_criteria(
+    *, frame: Frame, criteria: list[tuple[int, str]], limit: int | None = None, offset: int = 0,
+) -> tuple[list[SlippedCriterion], int]:
+    """Criteria not met in the counted results that were met in the previous period (two queries), and how
+    many there are in all; ``limit`` / ``offset`` give one page of them (default: all).
 
     The previous result is the same commune's, under the same set, counted by the same rule at the same
-    cut-off. The masks of met criteria are compared in SQL (``previous & ~now``, written ``previous &
-    (-now - 1)``, the same on every database), so only the communes that slipped come back, in code order.
+    cut-off. Two flat reads — the previous period's masks of met criteria, then the counted results in
+    commune code order — compared here (``previous & ~now``): two index scans, where a correlated probe per
+    commune cost the whole country 10 599 index lookups, twice. Only the items of the page are built, so the
+    whole country's tens of thousands cost a pass over integers, not as many objects.
     """
     previous = frame.period.previous()
-    moment = frame.cut_off_moment
-    # The outer rows are the frame's xã already: the inner probe needs only the (commune, period) index.
-    before = ResultRecord.objects.filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=moment), commune_id=OuterRef("commune_id"), period=previous.code,
-        criteria_set=frame.criteria_set, status__in=frame.statuses, valid_from__lt=moment,
-    ).order_by()
+    before = dict(_fetch(frame.records(period=previous).order_by().values_list("commune_id", "met_mask")))
+    if not before:
+        return [], 0
     rows = _fetch(
         frame.records()
-        .annotate(before_mask=Subquery(before.values("met_mask")[:1]))
-        .annotate(lost=F("before_mask").bitand(-F("met_mask") - 1))
-        .filter(lost__gt=0)
         .order_by("commune__code")
-        .values_list("commune__code", "commune__name", "commune__district__code", "lost", "basic_mask")
+        .values_list("commune_id", "commune__code", "commune__name", "commune__district__code", "met_mask", "basic_mask")
     )
     names = dict(criteria)
-    result = []
-    for code, name, district_code, lost, basic in rows:
+    numbers = 0
+    for number in names:
+        numbers |= 1 << number
+    stop = None if limit is None else offset + limit
+    result, seen = [], 0
+    for commune_id, code, name, district_code, met_mask, basic in rows:
+        lost = (before.get(commune_id) or 0) & ~(met_mask or 0) & numbers
+        if not lost:
+            continue
+        count = lost.bit_count()
+        if stop is not None and (seen + count <= offset or seen >= stop):
+            seen += count  # outside the page: counted, not built
+            continue
         basic = basic or 0
-        for number in sorted(n for n in bits(lost) if n in names):
-            result.append(SlippedCriterion(
-                commune=code, commune_name=name, district=district_code, criterion=number,
-                criterion_name=names[number], previous_period=previous.code,
-                status=BASICALLY_MET if basic >> number & 1 else NOT_MET,
-            ))
-    return result
+        for number in sorted(bits(lost)):
+            if offset <= seen and (stop is None or seen < stop):
+                result.append(SlippedCriterion(
+                    commune=code, commune_name=name, district=district_code, criterion=number,
+                    criterion_name=names[number], previous_period=previous.code,
+                    status=BASICALLY_MET if basic >> number & 1 else NOT_MET,
+                ))
+            seen += 1
+    return result, seen
 
 
 def closest_to_standard(
@@ -981,16 +1029,22 @@ def closest_to_standard(
     if levels is None:
         levels = levels_as_of(frame)
     recognised = [pk for pk, (_district, level) in levels.items() if level in RECOGNISED_LEVELS]
-    rows = list(
-        frame.records()
-        .filter(met_count__lt=len(criteria))
-        .exclude(commune_id__in=recognised)
-        .order_by("-met_count", "commune__code")
-        .values_list(
-            "commune_id", "commune__code", "commune__name", "commune__district__code", "commune__district__name",
-            "met_count", "met_mask", "basic_mask",
-        )[:limit]
-    )
+    # The recognised xã are left out here, not in SQL: a whole country recognises thousands, and a NOT IN of
+    # as many placeholders cost more to bind and plan than the query. Reading ``limit`` more rows than there
+    # are recognised xã is sure to leave ``limit`` candidates after them (a top-N sort either way).
+    excluded = set(recognised)
+    rows = [
+        row for row in _fetch(
+            frame.records()
+            .filter(met_count__lt=len(criteria))
+            .order_by("-met_count", "commune__code")
+            .values_list(
+                "commune_id", "commune__code", "commune__name", "commune__district__code", "commune__district__name",
+                "met_count", "met_mask", "basic_mask",
+            )[:limit + len(excluded)]
+        )
+        if row[0] not in excluded
+    ][:limit]
     closest = []
     for commune_id, code, name, district_code, district_name, met_count, met_mask, basic_mask in rows:
         missing = [

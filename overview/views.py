@@ -214,8 +214,8 @@ def district_off_map(unit: District, map_date: datetime.date, *, period: str) ->
 # --------------------------------------------------------------------------------------------------- dashboard
 
 
-DASHBOARD_AT_RISK = 10  # at-risk indicators shown on the dashboard (the at-risk page lists them all, by page)
-AT_RISK_PAGE = 200  # at-risk indicators per page of the at-risk page
+DASHBOARD_AT_RISK = 10  # at-risk indicators (and slipped criteria) shown on the dashboard (the at-risk page lists them all, by page)
+AT_RISK_PAGE = 200  # at-risk indicators (and slipped criteria) per page of the at-risk page
 
 
 def ntm_block(request, filters: Filters) -> dict:
@@ -232,7 +232,9 @@ def ntm_block(request, filters: Filters) -> dict:
     if cached is None:
         # The block shows the first ten at-risk indicators (and links to the page of all of them): one page of
         # ordered SQL, never the whole list.
-        summary = selectors.province_summary(frame=filters.frame, at_risk_limit=DASHBOARD_AT_RISK)
+        summary = selectors.province_summary(
+            frame=filters.frame, at_risk_limit=DASHBOARD_AT_RISK, slipped_limit=DASHBOARD_AT_RISK,
+        )
         context = {"block": {"filters": filters, "summary": summary, "charts": summary_charts(summary)}}
         html = render_to_string("overview/dashboard_block.html", context)
         # The page's cut-off note reads these two as well: counted once by the summary, kept with the block
@@ -333,12 +335,15 @@ def completeness(request):
 def at_risk(request):
     """Every at-risk indicator and slipped criterion of a period, and the communes closest to the standard."""
     filters = parse_filters(request)
-    try:
-        offset = max(0, int(request.GET.get("offset", 0)))
-    except ValueError:
-        offset = 0
+    offsets = []
+    for name in ("offset", "slipped_offset"):  # the pages of at-risk indicators and of slipped criteria
+        try:
+            offsets.append(max(0, int(request.GET.get(name, 0))))
+        except ValueError:
+            offsets.append(0)
     summary = selectors.province_summary(
-        frame=filters.frame, closest_limit=30, at_risk_limit=AT_RISK_PAGE, at_risk_offset=offset,
+        frame=filters.frame, closest_limit=30, at_risk_limit=AT_RISK_PAGE, at_risk_offset=offsets[0],
+        slipped_limit=AT_RISK_PAGE, slipped_offset=offsets[1],
     ) if filters.frame else None
     if summary is not None:
         filters.later_approvals = summary.later_approvals  # counted once, by the summary
@@ -359,15 +364,29 @@ def district(request, code):
         context["refusal"] = refusal
         return render(request, "overview/district.html", context, status=404)
     if filters.frame is not None:
-        summary = selectors.province_summary(frame=filters.frame)
-        filters.later_approvals = summary.later_approvals  # counted once, by the summary
-        filters.straddles_reform = summary.straddles_reform
-        context.update(
-            summary=summary,
-            charts=summary_charts(summary),
-            matrix=selectors.score_matrix(frame=filters.frame, criteria=[(row.number, row.name) for row in summary.criteria]),
-            board=selectors.completeness_board(frame=filters.frame),
+        # The page's figures (key figures, charts, matrix, completeness, risks, targets) are cached as rendered
+        # HTML under the overview stamp with the completeness board's part (the area's assessments and their
+        # workflow steps), the language and the frame, as the dashboard's blocks are: a hit costs the stamp.
+        stamp = selectors.overview_stamp(frame=filters.frame, board=True)
+        key = selectors.cache_key(
+            "district-page", get_language(), unit.pk, filters.query(), filters.form.errors.as_json(), stamp,
         )
+        cached = cache.get(key)
+        if cached is None:
+            summary = selectors.province_summary(frame=filters.frame)
+            body = {
+                "filters": filters, "summary": summary, "charts": summary_charts(summary),
+                "matrix": selectors.score_matrix(
+                    frame=filters.frame, criteria=[(row.number, row.name) for row in summary.criteria],
+                ),
+                "board": selectors.completeness_board(frame=filters.frame),
+            }
+            html = render_to_string("overview/_district_body.html", body)
+            # The cut-off note and the title read these (counted once, by the summary), kept with the HTML.
+            cached = (html, summary.later_approvals, summary.straddles_reform, summary.period_label)
+            cache.set(key, cached, selectors.SUMMARY_CACHE_SECONDS)
+        html, filters.later_approvals, filters.straddles_reform, period_label = cached
+        context.update(body=mark_safe(html), period_label=period_label)  # rendered above, autoescaped
     return render(request, "overview/district.html", context)
 
 

@@ -33,6 +33,7 @@ class SummaryInput(QueryInput):
     on = DayField(required=False)
     criteria_set = serializers.CharField(required=False)
     at_risk_offset = serializers.IntegerField(required=False, min_value=0)
+    at_risk_criteria_offset = serializers.IntegerField(required=False, min_value=0)
 
     def validate_period(self, value):
         try:
@@ -58,6 +59,9 @@ class SummaryView(APIView):
             OpenApiParameter("on", OpenApiTypes.DATE, description="Ngày chốt số liệu (YYYY-MM-DD)"),
             OpenApiParameter("criteria_set", str, description="Mã bộ tiêu chí, nếu khác bộ áp dụng cho kỳ"),
             OpenApiParameter("at_risk_offset", int, description="Vị trí bắt đầu của trang chỉ tiêu sát ngưỡng"),
+            OpenApiParameter(
+                "at_risk_criteria_offset", int, description="Vị trí bắt đầu của trang tiêu chí bị tụt so với kỳ trước",
+            ),
         ],
         responses={200: OpenApiTypes.OBJECT},
     )
@@ -86,23 +90,29 @@ class SummaryView(APIView):
         )
         # The JSON body is cached, keyed by the overview stamp: a hit costs the stamp query only.
         stamp = selectors.overview_stamp(frame=frame)
-        offset = data.get("at_risk_offset", 0)
+        offset, slipped_offset = data.get("at_risk_offset", 0), data.get("at_risk_criteria_offset", 0)
         key = selectors.cache_key(
             "summary-api", frame.period.code, frame.province.pk if frame.province else None,
-            district.pk if district else None, stamp, offset,
+            district.pk if district else None, stamp, offset, slipped_offset,
         )
         body = cache.get(key)
         if body is None:
-            # ``at_risk`` is one page (AT_RISK_PAGE items, ordered SQL); ``at_risk_total`` and ``at_risk_next``
-            # (the URL of the next page, or null) were added for it (issue 17).
-            summary = selectors.province_summary(frame=frame, at_risk_limit=AT_RISK_PAGE, at_risk_offset=offset)
-            document = summary.as_api_dict()
-            following = summary.at_risk_next_offset
-            query = request.GET.copy()
-            query["at_risk_offset"] = str(following)
-            document["at_risk_next"] = (
-                request.build_absolute_uri(f"{request.path}?{query.urlencode()}") if following is not None else None
+            # ``at_risk`` and ``at_risk_criteria`` are one page each (AT_RISK_PAGE items); ``at_risk_total`` /
+            # ``at_risk_criteria_total`` and ``at_risk_next`` / ``at_risk_criteria_next`` (the URL of the next
+            # page, or null) were added for them (issue 17).
+            summary = selectors.province_summary(
+                frame=frame, at_risk_limit=AT_RISK_PAGE, at_risk_offset=offset,
+                slipped_limit=AT_RISK_PAGE, slipped_offset=slipped_offset,
             )
+            document = summary.as_api_dict()
+            for name, following in (
+                ("at_risk", summary.at_risk_next_offset), ("at_risk_criteria", summary.at_risk_criteria_next_offset),
+            ):
+                query = request.GET.copy()
+                query[f"{name}_offset"] = str(following)
+                document[f"{name}_next"] = (
+                    request.build_absolute_uri(f"{request.path}?{query.urlencode()}") if following is not None else None
+                )
             body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
             cache.set(key, body, selectors.SUMMARY_CACHE_SECONDS)
         return HttpResponse(body, content_type="application/json")

@@ -34,8 +34,9 @@ def test_summary_api_equals_the_selector(api, cast, scenario):
     response = api(cast.leader).get("/api/v1/summary/", {"period": "2021-H1", "province": "11"})
     expected = summary.province_summary(frame=frame("2021-H1", today=timezone.localdate())).as_api_dict()
     body = response.json()
-    # at_risk_next (issue 17) is the URL of the next page of at-risk indicators: none, they fit in one page
-    assert body.pop("at_risk_next") is None
+    # at_risk_next and at_risk_criteria_next (issue 17) are the URLs of the next pages of at-risk indicators
+    # and slipped criteria: none, they fit in one page
+    assert body.pop("at_risk_next") is None and body.pop("at_risk_criteria_next") is None
     assert body == as_json(expected)
     assert (body["period"], body["communes"], body["avg_criteria"], body["met_all_19"], body["below_5"]) == ("2021-H1", 4, 13.0, 1, 1)
     assert body["by_level"] == {"none": 6, "basic": 1, "standard": 1, "advanced": 0, "model": 0}
@@ -57,7 +58,7 @@ def test_district_and_submitted_filters(api, cast, scenario):
     expected = summary.province_summary(
         frame=frame("2021-H1", include_submitted=True, today=timezone.localdate())
     )
-    assert body == {**as_json(expected.as_api_dict()), "at_risk_next": None}  # at_risk_next: issue 17, one page here
+    assert body == {**as_json(expected.as_api_dict()), "at_risk_next": None, "at_risk_criteria_next": None}  # issue 17: one page each here
 
 
 def test_without_province_the_served_province_and_with_a_star_the_whole_country(api, cast, scenario):

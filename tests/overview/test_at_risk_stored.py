@@ -37,6 +37,17 @@ def live(frame_, **kwargs):
         ResultRecord.objects.filter(pk__in=flagged).update(risk_flagged=True)
 
 
+def counts_agree() -> int:
+    """Every record's ``at_risk_count`` is the number of its values flagged at risk; returns how many are."""
+    from django.db.models import Count, Q
+
+    rows = ResultRecord.objects.annotate(flagged=Count("values", filter=Q(values__at_risk=True))).values_list(
+        "at_risk_count", "flagged",
+    )
+    assert [stored for stored, _flagged in rows] == [flagged for _stored, flagged in rows]
+    return sum(flagged for _stored, flagged in rows)
+
+
 @pytest.fixture
 def many(scenario):
     """Forty more xã of both districts with random values of 2.2 (≥, margin 5) and 11.2 (≤, margin 1) around
@@ -62,6 +73,7 @@ def test_stored_judgement_equals_the_live_one_on_every_scope(many):
         frame("2021-H1", district=many.units.district_b),
         frame("2021-H1", province=None),
     ]
+    assert counts_agree() > 10
     for each in frames:
         assert risk.stored_usable(each.records())
         stored = page(each)
@@ -94,6 +106,8 @@ def test_threshold_change_through_the_service_rejudges_stored_values(many):
     after = page(each)
     assert after != before
     assert after == live(each)
+    assert page(each, limit=3) == live(each, limit=3)  # the page's total: the records' counts, re-judged too
+    assert counts_agree() > 0
     assert all(threshold in (Decimal("74"), Decimal("84"), Decimal("12")) for *_rest, threshold in after[0])
 
 
@@ -113,6 +127,8 @@ def test_margin_change_through_the_service_rejudges_stored_values(many):
     after = page(each)
     assert sum(1 for item in after[0] if item[1] == "11.2") < before  # only values exactly at 12 remain
     assert after == live(each)
+    assert page(each, limit=2, offset=1) == live(each, limit=2, offset=1)
+    counts_agree()
 
 
 def test_changes_behind_the_services_back_fall_back_to_the_live_judgement(many):
@@ -148,6 +164,7 @@ def test_service_judges_each_record_it_opens(units, cast, criteria_set):
     assert submitted.risk_flagged
     value = RecordValue.objects.get(record=submitted, indicator__code="2.2")
     assert (value.at_risk, value.threshold) == (True, Decimal("70"))
+    assert submitted.at_risk_count == 1
     assert not RecordValue.objects.get(record=submitted, indicator__code="11.2").at_risk  # 5 is far below "≤ 12"
     assessment_approve(assessment=a, by=cast.staff, expected_version=a.version)
     approved = ResultRecord.objects.get(assessment=a, valid_to__isnull=True)
@@ -157,6 +174,8 @@ def test_service_judges_each_record_it_opens(units, cast, criteria_set):
     assert risk.stored_usable(each.records())
     assert page(each)[0] == [(commune.code, "2.2", Decimal("72"), Decimal("70"))]
     assert page(each) == live(each)
+    assert page(each, limit=1) == ([(commune.code, "2.2", Decimal("72"), Decimal("70"))], 1)
+    assert counts_agree() == 2  # the submitted record's value and the approved one's
 
 
 def test_records_written_outside_the_service_are_judged_live(scenario):

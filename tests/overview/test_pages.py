@@ -312,3 +312,38 @@ def today_text():
     from django.utils import timezone
 
     return timezone.localdate().strftime("%d/%m/%Y")
+
+
+def test_the_cached_district_page_follows_drafts_submissions_and_approvals(login, cast, scenario):
+    """The district page is served from rendered HTML under the overview stamp with the board's part: a draft
+    started, a submission and an approval in the district each show on the next request."""
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from tests.criteria.helpers import all_met_entries, save, submit
+
+    from .conftest import make_xa
+
+    cache.clear()
+    client = login(cast.leader)
+    url = f"/overview/districts/099/?period=2021-H1&on={timezone.localdate().isoformat()}"
+
+    def board():
+        html = client.get(url).content.decode()
+        table = re.search(r'<table[^>]*id="completeness".*?</table>', html, re.S).group(0)
+        return {status: re.sub(r"<[^>]+>", "", cell) for status, cell in re.findall(r'data-status="(\w+)">(.*?)</td>', table, re.S)}, html
+
+    new = make_xa("09903", "Xã A Ba", district=scenario.units.district_a)
+    cache.clear()
+    before, _html = board()
+    assert "Xã A Ba" in before["none"] and "Xã A Hai" in before["submitted"]
+    assert board()[0] == before  # served from the cache: the same
+    assessment = save(new, scenario.criteria_set, all_met_entries(scenario.criteria_set), cast.officer_a)
+    drafted, _html = board()
+    assert "Xã A Ba" in drafted["draft"] and "Xã A Ba" not in drafted["none"]
+    submit(assessment=assessment, by=cast.officer_a)
+    assert "Xã A Ba" in board()[0]["submitted"]
+    approve(assessment=Assessment.objects.get(commune=scenario.a2, period="2021-H1"), by=cast.staff)
+    after, html = board()
+    assert "Xã A Hai" in after["approved"] and "Xã A Hai" not in after["submitted"]
+    assert cells(html, "matrix", "commune")["09902"][0] == "Xã A Hai"  # counted now, without the "Đã gửi" badge
