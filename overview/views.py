@@ -226,23 +226,34 @@ def ntm_block(request, filters: Filters) -> dict:
     """
     if filters.frame is None:
         return {"template": "overview/dashboard_block.html", "context": {"block": {"filters": filters, "summary": None}}}
-    stamp = selectors.overview_stamp(frame=filters.frame)
-    key = selectors.cache_key("dashboard-block-2", get_language(), filters.query(), filters.form.errors.as_json(), stamp)
-    cached = cache.get(key)
-    if cached is None:
-        # The block shows the first ten at-risk indicators (and links to the page of all of them): one page of
-        # ordered SQL, never the whole list.
+
+    def build():
+        # The block shows the first ten at-risk indicators and slipped criteria (and links to the page of all
+        # of them): one page of each, never the whole lists.
         summary = selectors.province_summary(
             frame=filters.frame, at_risk_limit=DASHBOARD_AT_RISK, slipped_limit=DASHBOARD_AT_RISK,
         )
-        context = {"block": {"filters": filters, "summary": summary, "charts": summary_charts(summary)}}
-        html = render_to_string("overview/dashboard_block.html", context)
-        # The page's cut-off note reads these two as well: counted once by the summary, kept with the block
-        # (the stamp sees the records they come from; a change of the map ages out with the timeout).
-        cached = (html, summary.later_approvals, summary.straddles_reform)
-        cache.set(key, cached, selectors.SUMMARY_CACHE_SECONDS)
+        return summary, {"block": {"filters": filters, "summary": summary, "charts": summary_charts(summary)}}
+
+    html = summary_html(filters, name="dashboard-block-2", template="overview/dashboard_block.html", build=build)
+    return {"template": "overview/cached_block.html", "context": {"html": html}}
+
+
+def summary_html(filters: Filters, *, name: str, template: str, build, key: tuple = (), board: bool = False):
+    """HTML built from a frame's summary, cached under ``selectors.overview_stamp`` (with the completeness
+    board's part when ``board``), the language, the filters and ``key``: a hit costs the stamp query.
+    ``build()`` returns (summary, template context) and is called only on a miss. The page's cut-off note
+    reads the summary's later approvals and map change: counted once, kept with the HTML and set on
+    ``filters`` (the stamp sees the records they come from; a change of the map ages out with the timeout)."""
+    stamp = selectors.overview_stamp(frame=filters.frame, board=board)
+    cache_key = selectors.cache_key(name, get_language(), *key, filters.query(), filters.form.errors.as_json(), stamp)
+    cached = cache.get(cache_key)
+    if cached is None:
+        summary, context = build()
+        cached = (render_to_string(template, context), summary.later_approvals, summary.straddles_reform)
+        cache.set(cache_key, cached, selectors.SUMMARY_CACHE_SECONDS)
     html, filters.later_approvals, filters.straddles_reform = cached
-    return {"template": "overview/cached_block.html", "context": {"html": mark_safe(html)}}  # rendered above
+    return mark_safe(html)  # rendered by the template engine, autoescaped
 
 
 def app_stamp(*app_labels: str) -> tuple:
@@ -365,28 +376,21 @@ def district(request, code):
         return render(request, "overview/district.html", context, status=404)
     if filters.frame is not None:
         # The page's figures (key figures, charts, matrix, completeness, risks, targets) are cached as rendered
-        # HTML under the overview stamp with the completeness board's part (the area's assessments and their
-        # workflow steps), the language and the frame, as the dashboard's blocks are: a hit costs the stamp.
-        stamp = selectors.overview_stamp(frame=filters.frame, board=True)
-        key = selectors.cache_key(
-            "district-page", get_language(), unit.pk, filters.query(), filters.form.errors.as_json(), stamp,
-        )
-        cached = cache.get(key)
-        if cached is None:
+        # HTML, as the dashboard's blocks are, with the completeness board's part in the stamp.
+        def build():
             summary = selectors.province_summary(frame=filters.frame)
-            body = {
+            return summary, {
                 "filters": filters, "summary": summary, "charts": summary_charts(summary),
                 "matrix": selectors.score_matrix(
                     frame=filters.frame, criteria=[(row.number, row.name) for row in summary.criteria],
                 ),
                 "board": selectors.completeness_board(frame=filters.frame),
             }
-            html = render_to_string("overview/_district_body.html", body)
-            # The cut-off note and the title read these (counted once, by the summary), kept with the HTML.
-            cached = (html, summary.later_approvals, summary.straddles_reform, summary.period_label)
-            cache.set(key, cached, selectors.SUMMARY_CACHE_SECONDS)
-        html, filters.later_approvals, filters.straddles_reform, period_label = cached
-        context.update(body=mark_safe(html), period_label=period_label)  # rendered above, autoescaped
+
+        context["body"] = summary_html(
+            filters, name="district-page", template="overview/_district_body.html", build=build, key=(unit.pk,),
+            board=True,
+        )
     return render(request, "overview/district.html", context)
 
 
