@@ -153,6 +153,10 @@ def main(argv=None) -> int:
 
     from benchmarks.generate import REFORM_DAY, REFORM_PERIODS
     from communes.models import Commune
+    from config import runtime
+
+    # The in-process client times the process a WSGI worker is: config/wsgi.py tunes the collector so.
+    runtime.tune()
     from criteria.models import IndicatorValue
 
     reform = Commune.objects.filter(valid_from=REFORM_DAY).exists() and not args.skip_reform

@@ -9,3 +9,8 @@ application = get_wsgi_application()
 from communes.served import ensure_environment_agrees  # noqa: E402
 
 ensure_environment_agrees()
+
+# The application is loaded: freeze what start-up allocated and collect less often (config/runtime.py).
+from config import runtime  # noqa: E402
+
+runtime.tune()

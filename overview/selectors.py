@@ -23,6 +23,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.apps import apps as django_apps
 from django.db import connection
 from django.db.models import (
     Count,
@@ -59,6 +60,8 @@ from criteria.risk import risk_indicators
 BELOW = 5  # "xã dưới 5 tiêu chí": the lowest band of the province's reports (TB 63/TB-UBND)
 CLOSEST_LIMIT = 10
 RECOGNISED_LEVELS = [Level.STANDARD, Level.ADVANCED, Level.MODEL]
+# Django computes an enum's ``values`` anew on each access: the summary's loops over 700 districts read it once.
+LEVELS = tuple(Level.values)
 BOARD_STATUSES = ["none", *(status.value for status in (
     AssessmentStatus.DRAFT, AssessmentStatus.SUBMITTED, AssessmentStatus.RETURNED, AssessmentStatus.APPROVED
 ))]
@@ -592,7 +595,7 @@ def default_period(*, province=None, include_submitted: bool = False) -> str | N
 # --------------------------------------------------------------------------------------------------- caching
 
 
-def overview_stamp(*, frame: Frame, board: bool = False) -> tuple:
+def overview_stamp(*, frame: Frame, board: bool = False, apps: tuple[str, ...] = ()) -> tuple:
     """A fingerprint of what the frame's overview figures are read from, in one small query.
 
     It changes when a result record of the period or the previous one (in the area) is written or closed,
@@ -600,7 +603,9 @@ def overview_stamp(*, frame: Frame, board: bool = False) -> tuple:
     set, cut-off and statuses are part of it. Caches key on it, so a figure is never older than the data it
     summarises; what it cannot see (a renamed commune) ages out with the cache timeout. ``board``: also the
     assessments of the period in the area and their workflow steps (what the completeness board reads:
-    a draft created, deleted, submitted or returned moves it).
+    a draft created, deleted, submitted or returned moves it). ``apps``: also the ``app_stamp`` of each of
+    these apps, read in the same statement (the dashboard's OCOP and tasks blocks); the result is then
+    (overview stamp, (app stamp, ...)).
     """
     from communes.models import DistrictTarget, Recognition
     from criteria.models import CatalogueChange, IndicatorThreshold
@@ -648,14 +653,53 @@ def overview_stamp(*, frame: Frame, board: bool = False) -> tuple:
             WHERE r.period IN (%s, %s){scope}
         ) s
     """
+    app_parts = [app_stamp_parts(label) for label in apps]
+    if app_parts:
+        # One round trip for every stamp of the page: the overview's row beside the apps' counters.
+        sql = f"SELECT * FROM ({sql}) o, (SELECT {', '.join(part for parts in app_parts for part in parts)}) a"
     # Table names come from model metadata; every value is a query parameter.
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         data = tuple(str(value) for value in cursor.fetchone())
-    return (
-        *data, frame.criteria_set.pk if frame.criteria_set else None, frame.cut_off.isoformat(), frame.include_submitted,
-        frame.map_date.isoformat(),
+    split = len(data) - sum(len(parts) for parts in app_parts)
+    stamp = (
+        *data[:split], frame.criteria_set.pk if frame.criteria_set else None, frame.cut_off.isoformat(),
+        frame.include_submitted, frame.map_date.isoformat(),
     )
+    if not apps:
+        return stamp
+    stamps, start = [], split
+    for parts in app_parts:
+        stamps.append(data[start:start + len(parts)])
+        start += len(parts)
+    return stamp, tuple(stamps)
+
+
+def app_stamp_parts(label: str) -> list[str]:
+    """The scalar subqueries of ``app_stamp``: per table of the app its rows, its largest id and, when it has
+    one, its latest ``updated_at``."""
+    parts = []
+    for model in django_apps.get_app_config(label).get_models():
+        if model._meta.proxy or not model._meta.managed:
+            continue
+        table = connection.ops.quote_name(model._meta.db_table)
+        parts += [f"(SELECT COUNT(*) FROM {table})", f"(SELECT MAX(id) FROM {table})"]
+        if any(field.name == "updated_at" for field in model._meta.concrete_fields):
+            parts.append(f"(SELECT MAX(updated_at) FROM {table})")
+    return parts
+
+
+def app_stamp(*app_labels: str) -> tuple:
+    """A fingerprint of every table of the given apps, in one query: per table its rows, its largest id and,
+    when it has one, its latest ``updated_at``. Any insert, delete or saved change moves it; a change made
+    with a bulk UPDATE that leaves ``updated_at`` alone ages out with the cache timeout."""
+    parts = [part for label in app_labels for part in app_stamp_parts(label)]
+    if not parts:
+        return ()
+    # Table names come from model metadata; there are no parameters.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts))
+        return tuple(str(value) for value in cursor.fetchone())
 
 
 def cache_key(*parts) -> str:
@@ -722,8 +766,8 @@ def province_summary(
 
     # Levels as of the cut-off: the recognition decisions dated up to then.
     levels = levels_as_of(frame)
-    by_level = dict.fromkeys(Level.values, 0)
-    district_levels: dict = defaultdict(lambda: dict.fromkeys(Level.values, 0))
+    by_level = dict.fromkeys(LEVELS, 0)
+    district_levels: dict = defaultdict(lambda: dict.fromkeys(LEVELS, 0))
     district_totals: Counter = Counter(
         dict(frame.communes().order_by().values_list("district_id").annotate(n=Count("id")))
     )
@@ -732,7 +776,7 @@ def province_summary(
         recognised_counts[(district_id, level)] += 1
     for district_id, total in district_totals.items():
         held = 0
-        for level in Level.values:
+        for level in LEVELS:
             n = recognised_counts[(district_id, level)]
             if level != Level.NONE:
                 district_levels[district_id][level] += n
@@ -894,7 +938,7 @@ def comparison_side(*, frame: Frame) -> ComparisonSide:
             n=Count("id"), full=Count("id", filter=Q(met_count__gte=count)) if count else Count("id", filter=Q(pk=None)),
         )
     total = frame.communes().count()
-    by_level = dict.fromkeys(Level.values, 0)
+    by_level = dict.fromkeys(LEVELS, 0)
     for _district, level in levels_as_of(frame).values():
         if level != Level.NONE:
             by_level[level] += 1

@@ -14,11 +14,9 @@ from functools import cached_property
 from urllib.parse import urlencode
 
 from django import forms
-from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -218,11 +216,11 @@ DASHBOARD_AT_RISK = 10  # at-risk indicators (and slipped criteria) shown on the
 AT_RISK_PAGE = 200  # at-risk indicators (and slipped criteria) per page of the at-risk page
 
 
-def ntm_block(request, filters: Filters) -> dict:
+def ntm_block(request, filters: Filters, *, stamp: tuple | None = None) -> dict:
     """The NTM block of the dashboard: key figures, charts, risks, targets, as of the frame's cut-off.
 
-    The block's HTML is cached per language and frame, keyed by ``selectors.overview_stamp``: a hit costs
-    the stamp query; any change to the data read changes the key.
+    The block's HTML is cached per language and frame, keyed by ``selectors.overview_stamp`` (``stamp`` when
+    the caller read it already): a hit costs the stamp query; any change to the data read changes the key.
     """
     if filters.frame is None:
         return {"template": "overview/dashboard_block.html", "context": {"block": {"filters": filters, "summary": None}}}
@@ -235,17 +233,23 @@ def ntm_block(request, filters: Filters) -> dict:
         )
         return summary, {"block": {"filters": filters, "summary": summary, "charts": summary_charts(summary)}}
 
-    html = summary_html(filters, name="dashboard-block-2", template="overview/dashboard_block.html", build=build)
+    html = summary_html(
+        filters, name="dashboard-block-2", template="overview/dashboard_block.html", build=build, stamp=stamp,
+    )
     return {"template": "overview/cached_block.html", "context": {"html": html}}
 
 
-def summary_html(filters: Filters, *, name: str, template: str, build, key: tuple = (), board: bool = False):
+def summary_html(
+    filters: Filters, *, name: str, template: str, build, key: tuple = (), board: bool = False,
+    stamp: tuple | None = None,
+):
     """HTML built from a frame's summary, cached under ``selectors.overview_stamp`` (with the completeness
     board's part when ``board``), the language, the filters and ``key``: a hit costs the stamp query.
     ``build()`` returns (summary, template context) and is called only on a miss. The page's cut-off note
     reads the summary's later approvals and map change: counted once, kept with the HTML and set on
     ``filters`` (the stamp sees the records they come from; a change of the map ages out with the timeout)."""
-    stamp = selectors.overview_stamp(frame=filters.frame, board=board)
+    if stamp is None:
+        stamp = selectors.overview_stamp(frame=filters.frame, board=board)
     cache_key = selectors.cache_key(name, get_language(), *key, filters.query(), filters.form.errors.as_json(), stamp)
     cached = cache.get(cache_key)
     if cached is None:
@@ -254,27 +258,6 @@ def summary_html(filters: Filters, *, name: str, template: str, build, key: tupl
         cache.set(cache_key, cached, selectors.SUMMARY_CACHE_SECONDS)
     html, filters.later_approvals, filters.straddles_reform = cached
     return mark_safe(html)  # rendered by the template engine, autoescaped
-
-
-def app_stamp(*app_labels: str) -> tuple:
-    """A fingerprint of every table of the given apps, in one query: per table its rows, its largest id and,
-    when it has one, its latest ``updated_at``. Any insert, delete or saved change moves it; a change made
-    with a bulk UPDATE that leaves ``updated_at`` alone ages out with the cache timeout."""
-    parts = []
-    for label in app_labels:
-        for model in apps.get_app_config(label).get_models():
-            if model._meta.proxy or not model._meta.managed:
-                continue
-            table = connection.ops.quote_name(model._meta.db_table)
-            parts += [f"(SELECT COUNT(*) FROM {table})", f"(SELECT MAX(id) FROM {table})"]
-            if any(field.name == "updated_at" for field in model._meta.concrete_fields):
-                parts.append(f"(SELECT MAX(updated_at) FROM {table})")
-    if not parts:
-        return ()
-    # Table names come from model metadata; there are no parameters.
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts))
-        return tuple(str(value) for value in cursor.fetchone())
 
 
 def cached_block(request, *, name: str, stamp: tuple, key: tuple, build) -> dict | None:
@@ -303,18 +286,24 @@ def dashboard(request):
     """The province dashboard: NTM, OCOP and directive tasks, all for one frame (period, area, cut-off).
 
     Each block is cached as rendered HTML under its own stamp (NTM: ``selectors.overview_stamp``; OCOP and
-    tasks: ``app_stamp`` of their app; a renamed unit ages out with the timeout), the language and the cut-off."""
+    tasks: ``selectors.app_stamp`` of their app; all three read in one statement; a renamed unit ages out with
+    the timeout), the language and the cut-off."""
     filters = parse_filters(request)
     on = filters.frame.cut_off if filters.frame else timezone.localdate()
     district_key = filters.district.pk if filters.district else None
-    blocks = [ntm_block(request, filters)]
+    # Every block's stamp in one statement (the overview's and the OCOP and directives apps').
+    if filters.frame is not None:
+        ntm_stamp, (ocop_stamp, tasks_stamp) = selectors.overview_stamp(frame=filters.frame, apps=("ocop", "directives"))
+    else:
+        ntm_stamp, ocop_stamp, tasks_stamp = None, selectors.app_stamp("ocop"), selectors.app_stamp("directives")
+    blocks = [ntm_block(request, filters, stamp=ntm_stamp)]
     for block in (
         cached_block(
-            request, name="ocop", stamp=app_stamp("ocop"), key=(on.isoformat(), district_key),
+            request, name="ocop", stamp=ocop_stamp, key=(on.isoformat(), district_key),
             build=lambda: ocop_block(request, on=on, district=filters.district),
         ),
         cached_block(
-            request, name="tasks", stamp=app_stamp("directives"), key=(on.isoformat(),),
+            request, name="tasks", stamp=tasks_stamp, key=(on.isoformat(),),
             build=lambda: tasks_block(request, on=on),
         ),
     ):

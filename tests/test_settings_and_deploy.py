@@ -146,3 +146,18 @@ def test_docker_compose_has_no_known_secret():
     text = (ROOT / "docker-compose.yml").read_text()
     assert "change-me" not in text
     assert "${SECRET_KEY:?" in text and "${POSTGRES_PASSWORD:?" in text
+
+
+def test_wsgi_workers_freeze_start_up_and_collect_less_often():
+    """config/wsgi.py (what gunicorn loads in each worker) tunes the collector once the application is loaded
+    (config/runtime.py); a process that only sets Django up (tests, commands) keeps the interpreter's defaults."""
+    result = run_python(
+        "import gc, django; django.setup(); print(*gc.get_threshold(), gc.get_freeze_count() > 0);"
+        "import config.wsgi; print(*gc.get_threshold(), gc.get_freeze_count() > 0)"
+    )
+    assert result.returncode == 0, result.stderr
+    from config import runtime
+
+    setup_only, worker = result.stdout.splitlines()
+    assert setup_only.split() == ["700", "10", "10", "False"]
+    assert worker.split() == [str(runtime.GEN0), str(runtime.GEN1), str(runtime.GEN2), "True"]
