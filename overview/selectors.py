@@ -820,8 +820,10 @@ def province_summary(
     at_risk, at_risk_total = at_risk_page(
         frame=frame, limit=at_risk_limit, offset=at_risk_offset,
     ) if has_set else ([], 0)
+    # The counted results, read once for the slipped criteria and the closest communes.
+    counted = counted_results(frame) if has_set and criteria else []
     slipped, slipped_total = slipped_criteria(
-        frame=frame, criteria=criteria, limit=slipped_limit, offset=slipped_offset,
+        frame=frame, criteria=criteria, limit=slipped_limit, offset=slipped_offset, rows=counted,
     ) if has_set else ([], 0)
     comparison = None
     if not districts:
@@ -863,7 +865,7 @@ def province_summary(
         at_risk_criteria_total=slipped_total,
         at_risk_criteria_offset=slipped_offset,
         closest_to_standard=closest_to_standard(
-            frame=frame, criteria=criteria, levels=levels, limit=closest_limit,
+            frame=frame, criteria=criteria, levels=levels, limit=closest_limit, rows=counted,
         ) if has_set else [],
         targets=targets_vs_actual(
             year=frame.period.year, on=frame.cut_off, province=frame.province, district=frame.district,
@@ -1013,8 +1015,21 @@ def at_risk_page(*, frame: Frame, limit: int | None = None, offset: int = 0) -> 
     return result, total
 
 
+COUNTED_COLUMNS = (
+    "commune_id", "commune__code", "commune__name", "commune__district__code", "commune__district__name",
+    "met_count", "met_mask", "basic_mask",
+)
+
+
+def counted_results(frame: Frame) -> list[tuple]:
+    """The frame's counted results in commune code order, as tuples of ``COUNTED_COLUMNS`` (one query): what
+    the slipped criteria and the closest communes are read from, once for both in the summary."""
+    return _fetch(frame.records().order_by("commune__code").values_list(*COUNTED_COLUMNS))
+
+
 def slipped_criteria(
     *, frame: Frame, criteria: list[tuple[int, str]], limit: int | None = None, offset: int = 0,
+    rows: list[tuple] | None = None,
 ) -> tuple[list[SlippedCriterion], int]:
     """Criteria not met in the counted results that were met in the previous period (two queries), and how
     many there are in all; ``limit`` / ``offset`` give one page of them (default: all).
@@ -1023,24 +1038,22 @@ def slipped_criteria(
     cut-off. Two flat reads — the previous period's masks of met criteria, then the counted results in
     commune code order — compared here (``previous & ~now``): two index scans, where a correlated probe per
     commune cost the whole country 10 599 index lookups, twice. Only the items of the page are built, so the
-    whole country's tens of thousands cost a pass over integers, not as many objects.
+    whole country's tens of thousands cost a pass over integers, not as many objects. ``rows``: the frame's
+    ``counted_results`` when the caller read them already (then one query).
     """
     previous = frame.period.previous()
     before = dict(_fetch(frame.records(period=previous).order_by().values_list("commune_id", "met_mask")))
     if not before:
         return [], 0
-    rows = _fetch(
-        frame.records()
-        .order_by("commune__code")
-        .values_list("commune_id", "commune__code", "commune__name", "commune__district__code", "met_mask", "basic_mask")
-    )
+    if rows is None:
+        rows = counted_results(frame)
     names = dict(criteria)
     numbers = 0
     for number in names:
         numbers |= 1 << number
     stop = None if limit is None else offset + limit
     result, seen = [], 0
-    for commune_id, code, name, district_code, met_mask, basic in rows:
+    for commune_id, code, name, district_code, _district_name, _met_count, met_mask, basic in rows:
         lost = (before.get(commune_id) or 0) & ~(met_mask or 0) & numbers
         if not lost:
             continue
@@ -1062,35 +1075,30 @@ def slipped_criteria(
 
 def closest_to_standard(
     *, frame: Frame, criteria: list[tuple[int, str]], levels: dict | None = None, limit: int = CLOSEST_LIMIT,
+    rows: list[tuple] | None = None,
 ) -> list[ClosestCommune]:
     """Counted communes that have not met every criterion and are not recognised as meeting the standard by
     the cut-off, fewest missing first, ties by commune code; each names its missing criteria, marking those
-    judged "cơ bản đạt". ``levels`` are the frame's levels (``levels_as_of``), read here when not given.
-    One query (two without ``levels``).
+    judged "cơ bản đạt". ``levels`` are the frame's levels (``levels_as_of``), read here when not given;
+    ``rows`` the frame's ``counted_results``, read here when not given (the summary reads them once for
+    this and the slipped criteria). One query, or none with both given.
+
+    The candidates are picked from the rows in Python: the recognised xã are left out by id (a whole country
+    recognises thousands, and a NOT IN of as many placeholders cost more to bind and plan than the query),
+    and a stable sort on the score keeps the rows' commune code order among ties.
     """
     if not criteria:
         return []
     if levels is None:
         levels = levels_as_of(frame)
-    recognised = [pk for pk, (_district, level) in levels.items() if level in RECOGNISED_LEVELS]
-    # The recognised xã are left out here, not in SQL: a whole country recognises thousands, and a NOT IN of
-    # as many placeholders cost more to bind and plan than the query. Reading ``limit`` more rows than there
-    # are recognised xã is sure to leave ``limit`` candidates after them (a top-N sort either way).
-    excluded = set(recognised)
-    rows = [
-        row for row in _fetch(
-            frame.records()
-            .filter(met_count__lt=len(criteria))
-            .order_by("-met_count", "commune__code")
-            .values_list(
-                "commune_id", "commune__code", "commune__name", "commune__district__code", "commune__district__name",
-                "met_count", "met_mask", "basic_mask",
-            )[:limit + len(excluded)]
-        )
-        if row[0] not in excluded
-    ][:limit]
+    if rows is None:
+        rows = counted_results(frame)
+    excluded = {pk for pk, (_district, level) in levels.items() if level in RECOGNISED_LEVELS}
+    count = len(criteria)
+    candidates = [row for row in rows if row[5] < count and row[0] not in excluded]
+    candidates.sort(key=lambda row: -row[5])
     closest = []
-    for commune_id, code, name, district_code, district_name, met_count, met_mask, basic_mask in rows:
+    for commune_id, code, name, district_code, district_name, met_count, met_mask, basic_mask in candidates[:limit]:
         missing = [
             MissingCriterion(number=number, name=criterion_name, status=_status_of(number, met_mask, basic_mask))
             for number, criterion_name in criteria
