@@ -743,24 +743,23 @@ def province_summary(
     incremental = figures_for(frame) if criteria else None
     if incremental is not None:
         rows = [
-            {"commune__district_id": district_id, "met_count": score, "n": n, "basic": basic}
-            for (district_id, score), (n, basic) in incremental["scores"].items()
+            (district_id, score, n, basic) for (district_id, score), (n, basic) in incremental["scores"].items()
         ]
     else:
         rows = (
             records.order_by()
             .values("commune__district_id", "met_count")
             .annotate(n=Count("id"), basic=Count("id", filter=Q(basically_met_count__gt=0)))
+            .values_list("commune__district_id", "met_count", "n", "basic")
         )
-    for row in rows:
-        n, score = row["n"], row["met_count"]
+    for district_id, score, n, basic in rows:
         by_score[str(score)] = by_score.get(str(score), 0) + n
-        bucket = district_scores[row["commune__district_id"]]
+        bucket = district_scores[district_id]
         bucket["n"] += n
         bucket["sum"] += score * n
         bucket["all"] += n if count and score >= count else 0
         bucket["below"] += n if score < BELOW else 0
-        with_basically_met += row["basic"]
+        with_basically_met += basic
     total_n = sum(bucket["n"] for bucket in district_scores.values())
     total_sum = sum(bucket["sum"] for bucket in district_scores.values())
 
@@ -817,11 +816,11 @@ def province_summary(
     province_code, district_code = _area_code(frame)
     has_set = frame.criteria_set is not None
     units = [] if districts else unit_rows(frame=frame, records=records, levels=levels)
-    at_risk, at_risk_total = at_risk_page(
-        frame=frame, limit=at_risk_limit, offset=at_risk_offset,
-    ) if has_set else ([], 0)
-    # The counted results, read once for the slipped criteria and the closest communes.
+    # The counted results, read once for the at-risk total, the slipped criteria and the closest communes.
     counted = counted_results(frame) if has_set and criteria else []
+    at_risk, at_risk_total = at_risk_page(
+        frame=frame, limit=at_risk_limit, offset=at_risk_offset, counted=counted if criteria else None,
+    ) if has_set else ([], 0)
     slipped, slipped_total = slipped_criteria(
         frame=frame, criteria=criteria, limit=slipped_limit, offset=slipped_offset, rows=counted,
     ) if has_set else ([], 0)
@@ -958,7 +957,9 @@ def at_risk_indicators(*, frame: Frame) -> list[AtRiskIndicator]:
     return at_risk_page(frame=frame)[0]
 
 
-def at_risk_page(*, frame: Frame, limit: int | None = None, offset: int = 0) -> tuple[list[AtRiskIndicator], int]:
+def at_risk_page(
+    *, frame: Frame, limit: int | None = None, offset: int = 0, counted: list[tuple] | None = None,
+) -> tuple[list[AtRiskIndicator], int]:
     """One page of the at-risk indicators, ordered by commune code, criterion, position and indicator code, and
     how many there are in all: ordered, paginated SQL (LIMIT/OFFSET; the total a count of the flagged values,
     or a window count on the same rows when judged live), so a whole country's list is never built in Python
@@ -969,6 +970,8 @@ def at_risk_page(*, frame: Frame, limit: int | None = None, offset: int = 0) -> 
     alters the list of an earlier cut-off. The judgement stored with each value is read when it stands for
     the live one (``criteria.risk.stored_usable``: an index scan of the flagged values; four queries, three
     without a page); otherwise the values are judged here against the thresholds (three queries).
+    ``counted``: the frame's ``counted_results`` when the caller read them (the stored total is then summed
+    from them: one query fewer).
     """
     indicators = risk_indicators(frame.criteria_set)
     if not indicators:
@@ -980,14 +983,14 @@ def at_risk_page(*, frame: Frame, limit: int | None = None, offset: int = 0) -> 
         )
         # The total is the sum of the counted records' ``at_risk_count`` (kept with the flags): O(records),
         # where counting the flagged values joined a whole country's; the page then stops after its rows.
-        counted = frame.records() if limit is not None or offset else None
+        to_count = frame.records() if limit is not None or offset else None
     else:
         rows = risk.judged_values(
             # Filtering on the indicator ids (not on the indicator's columns) lets the planner size the join right.
             RecordValue.objects.filter(frame.records_q("record"), indicator_id__in=list(indicators), is_met=True),
             criteria_set=frame.criteria_set, day=frame.period.end,
         ).annotate(total=Window(Count("pk")))
-        counted = None
+        to_count = None
     columns = [
         "record__commune__code", "record__commune__name", "record__commune__district__code",
         "indicator_id", "value_number", "judged_threshold",
@@ -1008,8 +1011,10 @@ def at_risk_page(*, frame: Frame, limit: int | None = None, offset: int = 0) -> 
             commune=code, commune_name=name, district=district_code, criterion=number, indicator=indicator_code,
             indicator_name=indicator_name, comparator=comparator, value=value, threshold=threshold, margin=margin,
         ))
-    if counted is not None:
-        total = counted.order_by().aggregate(n=Sum("at_risk_count"))["n"] or 0
+    if to_count is not None and counted is not None:
+        total = sum(row[AT_RISK_COUNT] for row in counted)
+    elif to_count is not None:
+        total = to_count.order_by().aggregate(n=Sum("at_risk_count"))["n"] or 0
     elif not result and offset:  # past the last page: the total is counted on its own (one more query)
         total = every.order_by().values("pk").count()
     return result, total
@@ -1017,8 +1022,9 @@ def at_risk_page(*, frame: Frame, limit: int | None = None, offset: int = 0) -> 
 
 COUNTED_COLUMNS = (
     "commune_id", "commune__code", "commune__name", "commune__district__code", "commune__district__name",
-    "met_count", "met_mask", "basic_mask",
+    "met_count", "met_mask", "basic_mask", "at_risk_count",
 )
+AT_RISK_COUNT = COUNTED_COLUMNS.index("at_risk_count")
 
 
 def counted_results(frame: Frame) -> list[tuple]:
@@ -1053,7 +1059,7 @@ def slipped_criteria(
         numbers |= 1 << number
     stop = None if limit is None else offset + limit
     result, seen = [], 0
-    for commune_id, code, name, district_code, _district_name, _met_count, met_mask, basic in rows:
+    for commune_id, code, name, district_code, _district_name, _met_count, met_mask, basic, _at_risk in rows:
         lost = (before.get(commune_id) or 0) & ~(met_mask or 0) & numbers
         if not lost:
             continue
@@ -1098,7 +1104,7 @@ def closest_to_standard(
     candidates = [row for row in rows if row[5] < count and row[0] not in excluded]
     candidates.sort(key=lambda row: -row[5])
     closest = []
-    for commune_id, code, name, district_code, district_name, met_count, met_mask, basic_mask in candidates[:limit]:
+    for commune_id, code, name, district_code, district_name, met_count, met_mask, basic_mask, _ in candidates[:limit]:
         missing = [
             MissingCriterion(number=number, name=criterion_name, status=_status_of(number, met_mask, basic_mask))
             for number, criterion_name in criteria

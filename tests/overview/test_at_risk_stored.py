@@ -82,6 +82,22 @@ def test_stored_judgement_equals_the_live_one_on_every_scope(many):
         assert page(each, limit=5, offset=5) == live(each, limit=5, offset=5)
 
 
+def test_the_summary_counts_its_page_from_the_results_it_reads(many, django_assert_num_queries):
+    # The summary passes its counted results to the page: the total is their at_risk_count summed, with no
+    # count query of its own; it equals the whole stored list and the live judgement, on every scope.
+    for each in (
+        frame("2021-H1", province=many.province), frame("2021-H1", province=many.province, include_submitted=True),
+        frame("2021-H1", district=many.units.district_b), frame("2021-H1", province=None),
+    ):
+        counted = summary.counted_results(each)
+        with django_assert_num_queries(3):  # margin indicators, whether the stored judgement stands, the page
+            items, total = summary.at_risk_page(frame=each, limit=4, offset=2, counted=counted)
+        assert total == len(page(each)[0]) == live(each)[1] > 10
+        assert [(i.commune, i.indicator) for i in items] == [(c, ind) for c, ind, *_ in page(each)[0][2:6]]
+        paged = summary.province_summary(frame=each, at_risk_limit=4)
+        assert (paged.at_risk_total, len(paged.at_risk)) == (total, 4)
+
+
 def test_stored_page_reads_the_flags_not_the_thresholds(many):
     with CaptureQueriesContext(connection) as captured:
         summary.at_risk_page(frame=frame("2021-H1", province=many.province), limit=10)
