@@ -148,6 +148,9 @@ def main(argv=None) -> int:
             from benchmarks.generate import generate_reform
 
             generate_reform(seed=args.seed, log=_log)
+        from benchmarks.generate import vacuum
+
+        vacuum(log=_log)
     if args.command == "generate":
         return 0
 
