@@ -153,8 +153,26 @@ def area_rows(frame: Frame):
     return rows
 
 
-def figures_for(frame: Frame) -> dict | None:
-    """The frame's sums from AreaFigures, or None when the rows cannot stand for its records (two queries).
+def period_records(frame: Frame):
+    """Every result record of the frame's period and set for the xã of its area, closed ones included: what
+    the AreaFigures rows of the area sum (a queryset)."""
+    return ResultRecord.objects.filter(
+        Q(period=frame.period.code, criteria_set=frame.criteria_set, commune__kind=CommuneKind.COMMUNE)
+        & frame.area_q("commune")
+    )
+
+
+def records_check(frame: Frame) -> tuple:
+    """(records, closed records, latest change) of ``period_records``: one aggregate query."""
+    check = period_records(frame).order_by().aggregate(
+        n=Count("id"), closed=Count("valid_to"), vf=Max("valid_from"), vt=Max("valid_to"),
+    )
+    return check["n"], check["closed"], max((d for d in (check["vf"], check["vt"]) if d), default=None)
+
+
+def figures_for(frame: Frame, *, check: tuple | None = None) -> dict | None:
+    """The frame's sums from AreaFigures, or None when the rows cannot stand for its records (two queries;
+    one when the caller gives ``check``, the ``records_check`` of the frame it read with other rows).
 
     Returned: {"scores": {(district id, met_count): [xã, xã with "cơ bản đạt"]}, "met": {number: xã},
     "basic": {number: xã}}, the frame's statuses summed.
@@ -165,13 +183,9 @@ def figures_for(frame: Frame) -> dict | None:
     rows = list(rows.values_list("district_id", "records", "closed", "last_change", "figures"))
     if not rows:
         return None
-    check = ResultRecord.objects.filter(
-        Q(period=frame.period.code, criteria_set=frame.criteria_set, commune__kind=CommuneKind.COMMUNE)
-        & frame.area_q("commune")
-    ).order_by().aggregate(n=Count("id"), closed=Count("valid_to"), vf=Max("valid_from"), vt=Max("valid_to"))
-    last = max((d for d in (check["vf"], check["vt"]) if d), default=None)
+    records, closed, last = check if check is not None else records_check(frame)
     if (
-        check["n"] != sum(r[1] for r in rows) or check["closed"] != sum(r[2] for r in rows)
+        records != sum(r[1] for r in rows) or closed != sum(r[2] for r in rows)
         or last != max((r[3] for r in rows if r[3]), default=None)
         or (last is not None and last >= frame.cut_off_moment)
     ):

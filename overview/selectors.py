@@ -26,8 +26,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.apps import apps as django_apps
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -740,7 +742,10 @@ def province_summary(
     by_score = {str(score): 0 for score in range(count + 1)}
     district_scores: dict = defaultdict(lambda: {"n": 0, "sum": 0, "all": 0, "below": 0})
     with_basically_met = 0
-    incremental = figures_for(frame) if criteria else None
+    # The counted results (for the at-risk total, the slipped criteria and the closest communes) and the check
+    # of the incremental figures, from one read of the period's records.
+    counted, check = counted_and_check(frame) if frame.criteria_set is not None and criteria else ([], None)
+    incremental = figures_for(frame, check=check) if criteria else None
     if incremental is not None:
         rows = [
             (district_id, score, n, basic) for (district_id, score), (n, basic) in incremental["scores"].items()
@@ -816,8 +821,6 @@ def province_summary(
     province_code, district_code = _area_code(frame)
     has_set = frame.criteria_set is not None
     units = [] if districts else unit_rows(frame=frame, records=records, levels=levels)
-    # The counted results, read once for the at-risk total, the slipped criteria and the closest communes.
-    counted = counted_results(frame) if has_set and criteria else []
     at_risk, at_risk_total = at_risk_page(
         frame=frame, limit=at_risk_limit, offset=at_risk_offset, counted=counted if criteria else None,
     ) if has_set else ([], 0)
@@ -1031,6 +1034,24 @@ def counted_results(frame: Frame) -> list[tuple]:
     """The frame's counted results in commune code order, as tuples of ``COUNTED_COLUMNS`` (one query): what
     the slipped criteria and the closest communes are read from, once for both in the summary."""
     return _fetch(frame.records().order_by("commune__code").values_list(*COUNTED_COLUMNS))
+
+
+def counted_and_check(frame: Frame) -> tuple[list[tuple], tuple]:
+    """``counted_results`` and the ``records_check`` of the incremental figures from one read (one query):
+    every record of the period and set for the area's xã (``aggregates.period_records``, closed ones
+    included), each flagged by the frame's own condition for counted results (``Frame.records_q``)."""
+    from .aggregates import period_records
+
+    rows = _fetch(
+        period_records(frame)
+        .annotate(counted=ExpressionWrapper(frame.records_q(), output_field=BooleanField()))
+        .order_by("commune__code")
+        .values_list(*COUNTED_COLUMNS, "valid_from", "valid_to", "counted")
+    )
+    width = len(COUNTED_COLUMNS)
+    changes = [day for row in rows for day in row[width:width + 2] if day is not None]
+    check = (len(rows), sum(1 for row in rows if row[width + 1] is not None), max(changes, default=None))
+    return [row[:width] for row in rows if row[-1]], check
 
 
 def slipped_criteria(
