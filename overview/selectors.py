@@ -727,9 +727,12 @@ def province_summary(
     all of them, as reports list them); ``at_risk_total`` counts them all either way. ``slipped_limit`` /
     ``slipped_offset``: the same for the slipped criteria (``at_risk_criteria``, ``at_risk_criteria_total``).
 
-    Queries (constant in the number of communes): criteria, scores grouped by district and score, levels
-    as of the cut-off (decisions, and the xã per district), districts, attainment by criterion, at-risk
-    indicators, slipped criteria, the closest communes, approvals after the cut-off, and the year's targets.
+    Queries (constant in the number of communes): criteria, the period's records of the area read once
+    (``counted_and_check``: the counted results for the at-risk total, the slipped criteria and the closest
+    communes, and the check of the incremental figures), the incremental figures (scores and attainment; the
+    records grouped when they cannot stand for them), levels as of the cut-off (decisions, and the xã per
+    district), districts, at-risk indicators, the previous period's masks, approvals after the cut-off, the
+    year's targets and whether the map changed inside the period.
     """
     criteria, placeholders = criteria_with_placeholders(frame.criteria_set)
     count = len(criteria)
