@@ -284,8 +284,7 @@ class ProvinceSummary:
     @property
     def at_risk_next_offset(self) -> int | None:
         """The offset of the next page of at-risk indicators, or None after the last one."""
-        following = self.at_risk_offset + len(self.at_risk)
-        return following if following < self.at_risk_count and self.at_risk else None
+        return _next_offset(self.at_risk_offset, self.at_risk, self.at_risk_count)
 
     @property
     def at_risk_criteria_count(self) -> int:
@@ -294,8 +293,7 @@ class ProvinceSummary:
     @property
     def at_risk_criteria_next_offset(self) -> int | None:
         """The offset of the next page of slipped criteria, or None after the last one."""
-        following = self.at_risk_criteria_offset + len(self.at_risk_criteria)
-        return following if following < self.at_risk_criteria_count and self.at_risk_criteria else None
+        return _next_offset(self.at_risk_criteria_offset, self.at_risk_criteria, self.at_risk_criteria_count)
 
     @property
     def hierarchy(self) -> str:
@@ -501,6 +499,12 @@ class CommuneOverview:
 
 
 # --------------------------------------------------------------------------------------------------- helpers
+
+
+def _next_offset(offset: int, page: list, total: int) -> int | None:
+    """The offset of the page after ``page`` (read at ``offset``) of ``total`` items, or None after the last."""
+    following = offset + len(page)
+    return following if following < total and page else None
 
 
 def _number(value):
