@@ -189,3 +189,19 @@ def test_no_province_literal_outside_demo_data():
                 if LITERAL.search(line):
                     offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert offenders == []
+
+
+def test_setup_province_prints_a_working_admin_password_even_when_the_draw_starts_with_a_dash(monkeypatch, db):
+    # call_command passes the required --password to argparse; a drawn password starting with "-" broke setup
+    # (one run in 64); the command draws again
+    import secrets
+
+    from django.contrib.auth import authenticate
+
+    from communes.management.commands.setup_province import Command
+
+    draws = iter(["-starts-with-dash", "xGood_Password1"])
+    monkeypatch.setattr(secrets, "token_urlsafe", lambda n: next(draws))
+    message = Command()._admin("quantri2")
+    assert "quantri2 / xGood_Password1 " in message
+    assert authenticate(username="quantri2", password="xGood_Password1") is not None

@@ -136,7 +136,11 @@ class Command(BaseCommand):
         User = apps.get_model("accounts", "User")
         if User.objects.filter(username__iexact=username).exists():
             return f"Tài khoản quản trị {username} đã có: giữ nguyên mật khẩu."
+        # call_command hands a required option to argparse as "--password VALUE": a value starting with "-"
+        # (one token_urlsafe in 64) would be read as another option, so such a draw is taken again.
         password = secrets.token_urlsafe(12)
+        while password.startswith("-"):
+            password = secrets.token_urlsafe(12)
         call_command("add_user", username, role="admin", password=password, name="Quản trị hệ thống",
                      stdout=self.stdout)
         return f"Đăng nhập quản trị: {username} / {password} (mật khẩu chỉ in một lần; hãy đổi sau khi đăng nhập)."
