@@ -291,7 +291,10 @@ def targets_vs_actual(
         district_targets = district_targets.filter(district=district)
     elif province is not None:
         district_targets = district_targets.filter(district__province=province)
-    held_by_district: Counter = Counter((district_id, level_rank(held)) for district_id, held in levels.values())
+    # (district, rank) → xã: the levels counted first, each distinct (district, level) ranked once.
+    held_by_district: Counter = Counter()
+    for (district_id, held), n in Counter(levels.values()).items():
+        held_by_district[(district_id, level_rank(held))] += n
     district_rows = []
     for district_id, district_code, district_name, target_level, count in district_targets.values_list(
         "district_id", "district__code", "district__name", "level", "count",
