@@ -16,8 +16,6 @@ change), so the figures are the same either way.
 
 from __future__ import annotations
 
-from collections import Counter
-
 from django.db import transaction
 from django.db.models import Count, F, Max, Q, Sum
 
@@ -193,8 +191,8 @@ def figures_for(frame: Frame) -> dict | None:
     # Summed with the stored keys (strings) and turned into numbers once at the end: a whole country sums
     # about 650 districts' rows, and an int() per entry was most of its cost.
     scores: dict = {}
-    met: Counter = Counter()
-    basic: Counter = Counter()
+    met: dict = {}
+    basic: dict = {}
     statuses = frame.statuses
     for district_id, _n, _closed, _last, figures in rows:
         for status in statuses:
@@ -208,8 +206,10 @@ def figures_for(frame: Frame) -> dict | None:
                 else:
                     cell[0] += n
                     cell[1] += with_basic
-            met.update(part["met"])
-            basic.update(part["basic"])
+            for number, n in part["met"].items():
+                met[number] = met.get(number, 0) + n
+            for number, n in part["basic"].items():
+                basic[number] = basic.get(number, 0) + n
     return {
         "scores": {(district_id, int(score)): cell for (district_id, score), cell in scores.items()},
         "met": {int(number): n for number, n in met.items()},

@@ -753,9 +753,7 @@ def province_summary(
     counted = counted_results(frame) if frame.criteria_set is not None and criteria else []
     incremental = figures_for(frame) if criteria else None
     if incremental is not None:
-        rows = [
-            (district_id, score, n, basic) for (district_id, score), (n, basic) in incremental["scores"].items()
-        ]
+        rows = ((district_id, score, n, basic) for (district_id, score), (n, basic) in incremental["scores"].items())
     else:
         rows = (
             records.order_by()
@@ -763,14 +761,17 @@ def province_summary(
             .annotate(n=Count("id"), basic=Count("id", filter=Q(basically_met_count__gt=0)))
             .values_list("commune__district_id", "met_count", "n", "basic")
         )
+    xa_by_score: Counter = Counter()  # keyed by the score (a number) while summing: a country has 705 × 20 rows
     for district_id, score, n, basic in rows:
-        by_score[str(score)] = by_score.get(str(score), 0) + n
+        xa_by_score[score] += n
         bucket = district_scores[district_id]
         bucket["n"] += n
         bucket["sum"] += score * n
         bucket["all"] += n if count and score >= count else 0
         bucket["below"] += n if score < BELOW else 0
         with_basically_met += basic
+    for score, n in xa_by_score.items():
+        by_score[str(score)] = by_score.get(str(score), 0) + n
     total_n = sum(bucket["n"] for bucket in district_scores.values())
     total_sum = sum(bucket["sum"] for bucket in district_scores.values())
 
