@@ -29,6 +29,7 @@ from accounts.scope import districts_visible_to, is_reader
 from communes.models import District, Province
 from communes.periods import parse_period, period_choices
 from communes.served import served_province
+from config.forms import QuickSelect
 from criteria.frame import Frame, build_frame
 from directives.sections import dashboard_block as tasks_block
 from ocop.sections import dashboard_block as ocop_block
@@ -43,10 +44,13 @@ DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 class OverviewFilterForm(forms.Form):
     """Period, province, district, "include submitted" and cut-off filters shared by the overview pages (GET)."""
 
-    period = forms.ChoiceField(label=gettext_lazy("Kỳ"), required=False)
-    province = forms.ChoiceField(label=gettext_lazy("Tỉnh"), required=False)
-    district = forms.ChoiceField(label=gettext_lazy("Huyện"), required=False)
-    include = forms.ChoiceField(label=gettext_lazy("Số liệu"), required=False, choices=INCLUDE_CHOICES)
+    # QuickSelect: the same markup as Django's Select, without two templates per option (63 provinces).
+    period = forms.ChoiceField(label=gettext_lazy("Kỳ"), required=False, widget=QuickSelect)
+    province = forms.ChoiceField(label=gettext_lazy("Tỉnh"), required=False, widget=QuickSelect)
+    district = forms.ChoiceField(label=gettext_lazy("Huyện"), required=False, widget=QuickSelect)
+    include = forms.ChoiceField(
+        label=gettext_lazy("Số liệu"), required=False, choices=INCLUDE_CHOICES, widget=QuickSelect,
+    )
     on = forms.DateField(
         label=gettext_lazy("Số liệu tính đến ngày"), required=False, input_formats=DATE_FORMATS,
         widget=forms.TextInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "size": 10}),
