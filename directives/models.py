@@ -123,14 +123,21 @@ class TaskQuerySet(models.QuerySet):
         """Tasks that existed on ``day``: their document is dated on or before it (or carries no date)."""
         return self.filter(Q(document__date__isnull=True) | Q(document__date__lte=day))
 
-    def with_overdue(self, day):
-        """Annotate ``status_as_of`` (the status at the end of ``day``, from the update history: the last
-        update by then, else the status before the first update, else the current one) and ``is_overdue``
-        (``overdue_condition`` judged on that status and that day). For today both equal the stored state."""
+    def status_as_of(self, day, *, select: bool = True):
+        """Annotate ``status_as_of``: the status at the end of ``day``, from the update history (the last
+        update by then, else the status before the first update, else the current one). ``select=False``
+        makes it an alias: filters and ordering use it, nothing is selected, and the SQL carries its two
+        subqueries once per use (a list filtered on ``is_overdue`` carried them three times)."""
         end = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tzinfo=PROGRAMME_TZ)
         latest = TaskUpdate.objects.filter(task=OuterRef("pk"), at__lt=end).order_by("-at", "-id").values("status")[:1]
         first = TaskUpdate.objects.filter(task=OuterRef("pk")).order_by("at", "id").values("previous_status")[:1]
-        return self.annotate(status_as_of=Coalesce(Subquery(latest), Subquery(first), F("status"))).annotate(
+        expression = Coalesce(Subquery(latest), Subquery(first), F("status"))
+        return self.annotate(status_as_of=expression) if select else self.alias(status_as_of=expression)
+
+    def with_overdue(self, day):
+        """Annotate ``status_as_of`` (``status_as_of``) and ``is_overdue`` (``overdue_condition`` judged on
+        that status and that day). For today both equal the stored state."""
+        return self.status_as_of(day).annotate(
             is_overdue=Case(
                 When(overdue_condition(day, status_field="status_as_of"), then=Value(True)),
                 default=Value(False), output_field=BooleanField(),

@@ -112,8 +112,8 @@ def task_summary(
     *, today: date | None = None, document: Document | None = None, district=None, limit: int | None = None,
 ) -> TaskSummary:
     """Where the province (or one district) stood on ``today``: counts and the lists of overdue tasks and
-    tasks due in the next 14 days, with each task's status as it was that day (its update history) and
-    only the tasks given by then (document dated on or before it).
+    tasks due in the next 14 days, each task judged by its status as it was that day (its update history;
+    the listed tasks do not carry it) and only the tasks given by then (document dated on or before it).
 
     "Due in the next 14 days" means not done, deadline from that day to 14 days later inclusive (a task due
     that day is due soon, not overdue). Lists come with lead agency and document joined, earliest deadline
@@ -121,13 +121,13 @@ def task_summary(
     """
     today = _today(today)
     horizon = today + timedelta(days=DUE_SOON_DAYS)
-    tasks = Task.objects.given_by(today).with_overdue(today)
+    tasks = Task.objects.given_by(today)
     if document is not None:
         tasks = tasks.filter(document=document)
     if district is not None:
         tasks = tasks.concerning_district(district)
     due_soon = Q(due_date__gte=today, due_date__lte=horizon) & ~Q(status_as_of=TaskStatus.DONE)
-    counts = tasks.aggregate(
+    counts = tasks.status_as_of(today).aggregate(
         total=Count("id"),
         done=Count("id", filter=Q(status_as_of=TaskStatus.DONE)),
         in_progress=Count("id", filter=Q(status_as_of=TaskStatus.IN_PROGRESS)),
@@ -136,8 +136,9 @@ def task_summary(
         due_next_14_days=Count("id", filter=due_soon),
         without_deadline=Count("id", filter=Q(due_date__isnull=True)),
     )
-    listed = tasks.select_related("lead_agency", "document").by_deadline()
-    overdue_tasks = listed.overdue(today)
+    # The lists filter on the status of that day without selecting it (an alias: its subqueries once each).
+    listed = tasks.status_as_of(today, select=False).select_related("lead_agency", "document").by_deadline()
+    overdue_tasks = listed.filter(overdue_condition(today, status_field="status_as_of"))
     due_soon_tasks = listed.filter(due_soon)
     if limit is not None:
         overdue_tasks, due_soon_tasks = overdue_tasks[:limit], due_soon_tasks[:limit]
