@@ -230,7 +230,9 @@ def ocop_summary(*, on: datetime.date, district=None) -> OcopSummary:
     # Where each product was on that day: a product the 2025 reform moved (UnitMove dated after the day) is
     # counted at the unit and district it was registered at then, so a 2021 report keeps its districts.
     later_moves = UnitMove.objects.filter(product=OuterRef("pk"), date__gt=today).order_by("date")
-    in_scope = in_served_province(Product.objects.all(), "commune__province").annotate(
+    # Aliases, not annotations: each query selects only what it reads (the grouping unit, the flagship's
+    # district), so the SQL carries these subqueries where they are used, not in every SELECT as well.
+    in_scope = in_served_province(Product.objects.all(), "commune__province").alias(
         commune_then=Coalesce(Subquery(later_moves.values("from_commune_id")[:1]), F("commune_id"),
                               output_field=BigIntegerField()),
         district_then=Coalesce(Subquery(later_moves.values("from_commune__district_id")[:1]), F("district_id"),
@@ -250,11 +252,11 @@ def ocop_summary(*, on: datetime.date, district=None) -> OcopSummary:
     )
     by_stars = _empty_stars()
     total = 0
-    for item in certified.values(group_by, "as_of_stars").annotate(n=Count("id")).order_by():  # query 2
+    for item in certified.annotate(area=F(group_by)).values("area", "as_of_stars").annotate(n=Count("id")).order_by():  # query 2
         stars, count = str(item["as_of_stars"]), item["n"]
         total += count
         by_stars[stars] += count
-        row = (unit_rows or rows).get(item[group_by])
+        row = (unit_rows or rows).get(item["area"])
         if row is not None:
             row.products += count
             row.by_stars[stars] += count
@@ -265,9 +267,9 @@ def ocop_summary(*, on: datetime.date, district=None) -> OcopSummary:
         .order_by("as_of_expires", "name", "id")
     )
     flagships = in_scope.filter(Q(is_district_flagship=True, district_then=F("district_id")) | Q(flagship_then=True))
-    for product in flagships.for_listing():  # query 5
-        if product.district_then in rows:
-            rows[product.district_then].flagship = product
+    for product in flagships.annotate(flagship_of=F("district_then")).for_listing():  # query 5
+        if product.flagship_of in rows:
+            rows[product.flagship_of].flagship = product
     by_district = list(rows.values())
     return OcopSummary(
         today=today, products=total, by_stars=by_stars, by_district=by_district,
