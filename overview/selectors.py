@@ -732,8 +732,8 @@ def province_summary(
     Queries (constant in the number of communes): criteria, the counted results (for the at-risk total, the
     slipped criteria and the closest communes), the incremental figures and their check (scores and
     attainment; the records grouped when they cannot stand for them), levels as of the cut-off (decisions,
-    and the xã per district), districts, at-risk indicators, the previous period's masks, approvals after the cut-off, the
-    year's targets and whether the map changed inside the period.
+    and the xã per district), districts, at-risk indicators, the previous period's masks, approvals after the
+    cut-off, the year's targets and whether the map changed inside the period.
     """
     criteria, placeholders = criteria_with_placeholders(frame.criteria_set)
     count = len(criteria)
