@@ -192,6 +192,30 @@ def test_closest_to_standard_leaves_out_recognised_communes_and_respects_the_lim
     assert [c.commune for c in result.closest_to_standard] == ["03260", "03295"]
 
 
+def test_closest_to_standard_skips_recognised_leaders_but_not_a_withdrawn_one(scenario, django_assert_num_queries):
+    # given six standard xã (recognised in 2020) that slipped to 18, ahead of every other candidate, and a
+    # seventh whose recognition was withdrawn (one step below: "cơ bản") before the cut-off, so a candidate
+    recognised = []
+    for n in range(7):
+        xa = make_xa(f"0950{n}", f"Xã B{n}", district=scenario.units.district_a, level=Level.STANDARD)
+        recognise(xa, Level.STANDARD, DAY(2020, 6, 1))
+        make_assessment(xa, "2021-H1", criteria_set=scenario.criteria_set, met=18)
+        recognised.append(xa)
+    recognise(recognised[6], Level.STANDARD, DAY(2021, 3, 1), number="2/QĐ-UBND", action="withdraw")
+    f = frame("2021-H1", province=scenario.province)
+    criteria = summary.criteria_of(f.criteria_set)
+    levels = summary.levels_as_of(f)
+    # then with a limit of one, the six recognised leaders are skipped and the withdrawn xã comes first (one
+    # query: the counted results)
+    with django_assert_num_queries(1):
+        first = summary.closest_to_standard(frame=f, criteria=criteria, levels=levels, limit=1)
+    assert [(c.commune, c.met_count, c.level) for c in first] == [("09506", 18, "basic")]
+    # and a limit of three goes on in score-then-code order
+    with django_assert_num_queries(1):
+        three = summary.closest_to_standard(frame=f, criteria=criteria, levels=levels, limit=3)
+    assert [c.commune for c in three] == ["09506", "03260", "03295"]
+
+
 def test_targets_vs_actual_from_decisions_up_to_the_year_end(scenario):
     from communes.models import CommuneTarget, DistrictTarget
 
