@@ -151,11 +151,16 @@ def report_request(
             .order_by("-created_at", "-id")
             .first()
         )
+        # The row is committed already taken for sending (dispatched_at set, as the sweep takes one), so a
+        # worker's sweep between this commit and the publish below does not send it a second time; if the
+        # publish fails, report_dispatch empties dispatched_at and the next sweep sends it.
         if report is None:
             report = Report.objects.create(
                 kind=kind, period=parsed.code, province=province, district=district, requested_by=user,
-                origin=ReportOrigin.REQUEST, cut_off=cut_off,
+                origin=ReportOrigin.REQUEST, cut_off=cut_off, dispatched_at=timezone.now(),
             )
+        elif report.status == ReportStatus.QUEUED:
+            Report.objects.filter(pk=report.pk).update(dispatched_at=timezone.now())
         if report.status == ReportStatus.QUEUED:
             transaction.on_commit(lambda: report_dispatch(report_id=report.pk))
     if not transaction.get_connection().in_atomic_block:
@@ -358,7 +363,9 @@ def report_rerender(*, report: Report) -> Report:
 
 def _requeue_fields() -> dict:
     return {
-        "status": ReportStatus.QUEUED, "attempts": 0, "dispatched_at": None, "dispatch_error": "", "task_id": "",
+        # Taken for sending (see report_request): the on-commit publish sends it, not a sweep as well.
+        "status": ReportStatus.QUEUED, "attempts": 0, "dispatched_at": timezone.now(), "dispatch_error": "",
+        "task_id": "",
         "started_at": None, "heartbeat_at": None, "finished_at": None, "error": "",
     }
 
@@ -591,7 +598,7 @@ def reports_create_scheduled(*, today: datetime.date | None = None, rules: list[
             with transaction.atomic():
                 report, is_new = Report.objects.get_or_create(
                     kind=ReportKind.PROVINCE, period=period.code, province=province, origin=ReportOrigin.SCHEDULE,
-                    district=None,
+                    district=None, defaults={"dispatched_at": timezone.now()},
                 )
                 if is_new:
                     transaction.on_commit(lambda pk=report.pk: report_dispatch(report_id=pk))

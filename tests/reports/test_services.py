@@ -125,6 +125,34 @@ def test_a_sent_report_waiting_for_a_worker_is_sent_again_only_after_the_redispa
     assert report.status == ReportStatus.DONE
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("how", ["request", "rerender", "schedule"])
+def test_a_sweep_between_the_commit_and_the_publish_does_not_send_the_report_a_second_time(
+    cast, units, settings, django_capture_on_commit_callbacks, how
+):
+    # given a report whose row is committed QUEUED and whose publish (on commit) has not run yet
+    settings.REPORTS_SCHEDULE = ["H1@07-01"]
+    if how == "rerender":
+        with django_capture_on_commit_callbacks(execute=True):
+            done = services.report_request(user=cast.leader, kind=ReportKind.PROVINCE, period=PERIOD)
+        done.refresh_from_db()
+        assert done.status == ReportStatus.DONE
+    with django_capture_on_commit_callbacks(execute=False) as publishes:
+        if how == "request":
+            services.report_request(user=cast.leader, kind=ReportKind.PROVINCE, period=PERIOD)
+        elif how == "rerender":
+            services.report_rerender(report=done)
+        else:
+            assert [r.period for r in services.reports_create_scheduled(today=datetime.date(2021, 7, 1))] == [PERIOD]
+    report = Report.objects.get(status=ReportStatus.QUEUED)
+    assert len(publishes) == 1
+    # when a worker's sweep runs at that moment, then it leaves the report to the publish: one message, not two
+    assert services.reports_sweep().redispatched == []
+    publishes[0]()
+    report.refresh_from_db()
+    assert (report.status, report.attempts) == (ReportStatus.DONE, 1)
+
+
 @transactional
 def test_the_sweep_stops_at_the_first_broker_error(cast, units):
     first = _queued(cast.leader)
