@@ -172,6 +172,36 @@ def test_a_reopen_and_change_after_the_cut_off_does_not_alter_that_cut_offs_figu
     assert (before.communes, before.later_approvals) == (0, 1)
 
 
+def test_approvals_after_the_cut_off_are_counted_whether_or_not_the_incremental_figures_are_read(
+    units, cast, criteria_set, django_assert_num_queries
+):
+    from criteria.services.assessments import assessment_approve, assessment_submit
+    from overview.aggregates import figures_for
+
+    def approved(commune, met, day):
+        a = assessment_values_save(commune=commune, period="2021-H1", criteria_set=criteria_set, by=cast.staff,
+                                   entries=_entries(criteria_set, met), expected_version=None, at=moment(day))
+        a = assessment_submit(assessment=a, by=cast.staff, expected_version=a.version, at=moment(day))
+        return assessment_approve(assessment=a, by=cast.staff, expected_version=a.version, at=moment(day))
+
+    # given one xã approved in July 2021, before the period's closing date (29/08/2021)
+    approved(units.communes_a[1], 12, DAY(2021, 7, 15))
+    closing = frame("2021-H1", province=units.province)
+    # then as of the closing date the incremental figures stand (nothing changed since): no approval came
+    # later, and the summary does not ask (one query fewer than below)
+    assert figures_for(closing) is not None and closing.approvals_after_cut_off() == 0
+    with django_assert_num_queries(14):
+        assert selectors.province_summary(frame=closing).later_approvals == 0
+    # when another xã is first approved after the closing date
+    approved(units.communes_b[0], 15, DAY(2021, 9, 10))
+    # then the figures as of the closing date are read from the records, and that approval is counted: the 14,
+    # then the scores and the attainment grouped from the records and the approvals after the cut-off
+    assert figures_for(closing) is None and closing.approvals_after_cut_off() == 1
+    with django_assert_num_queries(17):
+        summary = selectors.province_summary(frame=closing)
+    assert (summary.communes, summary.by_score["12"], summary.later_approvals) == (1, 1, 1)
+
+
 def test_levels_come_from_decisions_dated_by_the_cut_off(scenario):
     # 03295 was recognised "basic" on 29/07/2021: counted as of 29/08/2021, not as of 28/07/2021
     assert selectors.province_summary(frame=frame("2021-H1")).by_level["basic"] == 1

@@ -128,10 +128,10 @@ def test_post_reform_summary_queries_do_not_grow(reform, django_assert_num_queri
     # the summary's (fewer without districts), 2 commune rows, comparison: reform date, 2 the earlier frame's
     # set, its criteria count, results, xã, decisions
     grow(2)
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(23):
         small = selectors.province_summary(frame=f)
     grow(5)
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(23):
         large = selectors.province_summary(frame=f)
     assert (len(small.units), len(large.units)) == (4, 9)
 
