@@ -155,6 +155,7 @@ def _single_client(*, province: str, period: str, samples: int, country_samples:
     cases = [
         ("province dashboard", dashboard, samples, 75, False, "province", None),
         ("province dashboard, cold cache", dashboard, samples, 75, True, "province", (3, "view+sql")),
+        ("dashboard, after an approval", dashboard, samples, None, "approval", "province", None),
         ("summary API, province", province_summary, samples, 75, False, "province", None),
         ("summary API, province, cold", province_summary, samples, 75, True, "province", None),
         ("summary API, whole country", country_summary, country_samples, 500, False, "country", None),
@@ -172,6 +173,7 @@ def _single_client(*, province: str, period: str, samples: int, country_samples:
     district_code = Commune.objects.filter(valid_on(parse_period(period).end), code=communes[0]).values_list(
         "district__code", flat=True).first()
     results = []
+    approvals = _Approvals(province=province, period=period)
     for name, url, count, target, cold, scope, issue_target in cases:
         if name == "district page" and district_code is None:
             continue  # a map without districts (after the 2025 reform)
@@ -182,19 +184,24 @@ def _single_client(*, province: str, period: str, samples: int, country_samples:
             response = client.get(warm)
             assert response.status_code == 200, (warm, response.status_code)
         timings = []
-        for i in range(count):
-            target_url = urls[i % len(urls)]
-            if cold:
+        with approvals.rolled_back(active=cold == "approval"):
+            for i in range(count):
+                target_url = urls[i % len(urls)]
+                if cold == "approval":
+                    approvals.next()
+                elif cold:
+                    cache.clear()
+                start = time.perf_counter()
+                response = client.get(target_url)
+                timings.append((time.perf_counter() - start) * 1000)
+                assert response.status_code == 200, (target_url, response.status_code)
+            reset_queries()
+            if cold == "approval":
+                approvals.next()
+            elif cold:
                 cache.clear()
-            start = time.perf_counter()
-            response = client.get(target_url)
-            timings.append((time.perf_counter() - start) * 1000)
-            assert response.status_code == 200, (target_url, response.status_code)
-        reset_queries()
-        if cold:
-            cache.clear()
-        with CaptureQueriesContext(connection) as captured:
-            client.get(urls[0])
+            with CaptureQueriesContext(connection) as captured:
+                client.get(urls[0])
         timing = Timing(name, urls[0], timings, len(captured), target, scope=scope, target=issue_target)
         timing.ratio = timing.p95 / (floor["view"].p95 + floor[scope].p95)
         if issue_target is not None:
@@ -204,6 +211,83 @@ def _single_client(*, province: str, period: str, samples: int, country_samples:
         log(f"  {name:30} p50 {timing.p50:7.1f} ms   p95 {timing.p95:7.1f} ms   {len(captured):3d} queries"
             f"   ×{timing.ratio:.2f} of F_view+F_sql({scope})")
     return floor, results
+
+
+class _Approvals:
+    """The entry season's common case: an approval between two dashboard requests. Each ``next()`` approves
+    one xã assessment of the province through the assessment service (dated one after another before the
+    period's cut-off, so the incremental figures stand): the approved record is closed, a new one opened and
+    the area's figures recomputed, which moves the NTM block's stamp (its HTML is rebuilt) and leaves the
+    OCOP and tasks blocks' stamps, and their cached HTML, alone. The assessment is first put back to
+    "submitted" by a direct UPDATE (a reopen and a new submit would need every judged indicator entered,
+    which the generated data lack; the status is not read by the dashboard's figures). ``rolled_back()``
+    keeps all of it in a transaction rolled back at the end: the data are the same after the run (the
+    in-process client's requests run on the same connection and see the steps)."""
+
+    def __init__(self, *, province: str, period: str):
+        self.province, self.period = province, period
+        self.assessments: list = []
+        self.moment = None
+        self.i = 0
+
+    def rolled_back(self, *, active: bool):
+        import contextlib
+
+        from django.db import transaction
+
+        if not active:
+            return contextlib.nullcontext()
+
+        @contextlib.contextmanager
+        def block():
+            with transaction.atomic():
+                self._prepare()
+                yield
+                transaction.set_rollback(True)
+
+        return block()
+
+    def _prepare(self) -> None:
+        import datetime
+
+        from django.utils import timezone
+
+        from accounts.models import Role, User
+        from communes.periods import parse_period
+        from criteria.frame import build_frame
+        from criteria.models import Assessment, AssessmentStatus, ResultRecord
+
+        self.staff = User.objects.create(username="bench_staff_approvals", role=Role.PROVINCE_STAFF)
+        frame = build_frame(period=parse_period(self.period), today=timezone.localdate())
+        # Steps dated a day before the cut-off's end, after every record of the period was opened.
+        start = frame.cut_off_moment - datetime.timedelta(days=1)
+        latest = ResultRecord.objects.filter(period=self.period).order_by("-valid_from").values_list(
+            "valid_from", flat=True).first()
+        if latest is not None and latest >= start:
+            raise SystemExit(f"records of {self.period} were written after {start}: no room for dated approvals")
+        self.moment = start
+        self.assessments = list(
+            Assessment.objects.filter(
+                period=self.period, status=AssessmentStatus.APPROVED, commune__province__code=self.province,
+                commune__kind="xa",
+            ).order_by("commune__code")[:50]
+        )
+        if not self.assessments:
+            raise SystemExit(f"no approved assessment of {self.period} in province {self.province}")
+
+    def next(self) -> None:
+        import datetime
+
+        from criteria.models import Assessment, AssessmentStatus
+        from criteria.services.assessments import assessment_transition
+
+        assessment = self.assessments[self.i % len(self.assessments)]
+        self.i += 1
+        Assessment.objects.filter(pk=assessment.pk).update(status=AssessmentStatus.SUBMITTED)
+        self.moment += datetime.timedelta(seconds=1)
+        version = Assessment.objects.values_list("version", flat=True).get(pk=assessment.pk)
+        assessment_transition(assessment=assessment, action="approve", by=self.staff, expected_version=version,
+                              at=self.moment)
 
 
 def _free_port() -> int:
