@@ -150,8 +150,9 @@ def _single_client(*, province: str, period: str, samples: int, country_samples:
     floor = floors(province=province, period=period, samples=samples, country_samples=country_samples, client=client)
     for timing in floor.values():
         log(f"  {timing.name:30} p50 {timing.p50:7.1f} ms   p95 {timing.p95:7.1f} ms")
-    # (name, url, samples, p95 target in ms, cold: the cache is cleared before each timed request, floor
-    # scope, issue 17 target as (multiple, basis))
+    # (name, url, samples, p95 target in ms, cold: True when the cache is cleared before each timed request,
+    # "approval" when an assessment is approved before each (``_Approvals``), floor scope, issue 17 target as
+    # (multiple, basis))
     cases = [
         ("province dashboard", dashboard, samples, 75, False, "province", None),
         ("province dashboard, cold cache", dashboard, samples, 75, True, "province", (3, "view+sql")),
@@ -227,6 +228,7 @@ class _Approvals:
     def __init__(self, *, province: str, period: str):
         self.province, self.period = province, period
         self.assessments: list = []
+        self.staff = None
         self.moment = None
         self.i = 0
 
